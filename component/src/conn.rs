@@ -1,0 +1,179 @@
+//! The resolved connection: credentials, region and how to address a bucket.
+
+use crate::encode;
+use crate::error::{Error, Result};
+use crate::types::Connection;
+
+/// Region used when the connection names none.
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// A checked connection, ready to build URLs and sign requests.
+#[derive(Clone)]
+pub struct Conn {
+    /// Access key id (trimmed).
+    pub access_key_id: String,
+    pub(crate) secret_access_key: String,
+    /// Session token of temporary credentials.
+    pub session_token: Option<String>,
+    /// The signing region.
+    pub region: String,
+    scheme: &'static str,
+    /// `host[:port]` of the service endpoint (without a bucket label).
+    authority: String,
+    /// A path prefix of the endpoint (e.g. a reverse proxy's `/s3`), no trailing `/`.
+    base_path: String,
+    path_style: bool,
+}
+
+impl std::fmt::Debug for Conn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Conn")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"******")
+            .field("session_token", &self.session_token.as_ref().map(|_| "******"))
+            .field("region", &self.region)
+            .field("endpoint", &format_args!("{}://{}{}", self.scheme, self.authority, self.base_path))
+            .field("path_style", &self.path_style)
+            .finish()
+    }
+}
+
+impl Conn {
+    /// Check and resolve a WIT connection.
+    pub fn new(c: &Connection) -> Result<Self> {
+        let access_key_id = c.access_key_id.trim().to_owned();
+        let secret_access_key = c.secret_access_key.trim().to_owned();
+        if access_key_id.is_empty() {
+            return Err(Error::invalid_connection("MissingAccessKeyId", "The connection has no access key id: set accessKeyId (or AWS_ACCESS_KEY_ID)."));
+        }
+        if secret_access_key.is_empty() {
+            return Err(Error::invalid_connection("MissingSecretAccessKey", "The connection has no secret access key: set secretAccessKey (or AWS_SECRET_ACCESS_KEY)."));
+        }
+        let region = crate::validate::non_blank(c.region.as_deref()).unwrap_or(DEFAULT_REGION).trim().to_owned();
+        if !region.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-') {
+            return Err(Error::invalid_connection("InvalidRegion", format!("Region {region:?} is not a region code such as us-east-1.")));
+        }
+        let session_token = crate::validate::non_blank(c.session_token.as_deref()).map(|s| s.trim().to_owned());
+        let (scheme, authority, base_path, path_style_default) = match crate::validate::non_blank(c.endpoint_url.as_deref()) {
+            Some(url) => {
+                let (scheme, authority, base_path) = parse_endpoint(url.trim())?;
+                (scheme, authority, base_path, true)
+            }
+            None => ("https", format!("s3.{region}.amazonaws.com"), String::new(), false),
+        };
+        Ok(Self {
+            access_key_id,
+            secret_access_key,
+            session_token,
+            region,
+            scheme,
+            authority,
+            base_path,
+            path_style: c.force_path_style.unwrap_or(path_style_default),
+        })
+    }
+
+    /// The URL of a bucket (and optionally a key in it), or of the service
+    /// itself with no bucket. `query` is an already encoded query string.
+    ///
+    /// Buckets with dots use path style over HTTPS, since they would not match
+    /// the endpoint's wildcard certificate.
+    pub fn url(&self, bucket: Option<&str>, key: Option<&str>, query: &str) -> String {
+        let key_path = key.map(|k| format!("/{}", encode::path(k))).unwrap_or_default();
+        let (authority, path) = match bucket {
+            None => (self.authority.clone(), format!("{}/", self.base_path)),
+            Some(b) if self.path_style || (self.scheme == "https" && b.contains('.')) => {
+                (self.authority.clone(), format!("{}/{}{}", self.base_path, b, key_path))
+            }
+            Some(b) => {
+                let path = if key_path.is_empty() { "/".to_owned() } else { key_path };
+                (format!("{b}.{}", self.authority), format!("{}{}", self.base_path, path))
+            }
+        };
+        let query = if query.is_empty() { String::new() } else { format!("?{query}") };
+        format!("{}://{}{}{}", self.scheme, authority, path, query)
+    }
+
+    /// `scheme://authority` of the endpoint, for the host's egress policy and messages.
+    pub fn endpoint(&self) -> String {
+        format!("{}://{}", self.scheme, self.authority)
+    }
+}
+
+fn parse_endpoint(url: &str) -> Result<(&'static str, String, String)> {
+    let bad = |why: &str| {
+        Error::invalid_connection("InvalidEndpointUrl", format!("Endpoint URL {url:?} is not usable: {why}. Give a base URL such as http://127.0.0.1:9000 or https://s3.example.com."))
+    };
+    let (scheme, rest) = url.split_once("://").ok_or_else(|| bad("it has no http:// or https:// scheme"))?;
+    let scheme = match scheme.to_ascii_lowercase().as_str() {
+        "http" => "http",
+        "https" => "https",
+        _ => return Err(bad("only http and https are supported")),
+    };
+    let (authority, path) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));
+    if authority.is_empty() || authority.contains(['@', ' ', '?', '#']) {
+        return Err(bad("the host part is empty or contains user info, spaces, ? or #"));
+    }
+    authority.parse::<http::uri::Authority>().map_err(|_| bad("the host part is not a host[:port]"))?;
+    if path.contains(['?', '#']) {
+        return Err(bad("it must not contain a query or fragment"));
+    }
+    let path = path.trim_end_matches('/');
+    let base_path = if path.is_empty() { String::new() } else { format!("/{path}") };
+    Ok((scheme, authority.to_ascii_lowercase(), base_path))
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub(crate) fn connection(endpoint: Option<&str>) -> Connection {
+        Connection {
+            access_key_id: "AKIDEXAMPLE".into(),
+            secret_access_key: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".into(),
+            session_token: None,
+            region: Some("us-east-1".into()),
+            endpoint_url: endpoint.map(str::to_owned),
+            force_path_style: None,
+        }
+    }
+
+    #[test]
+    fn aws_uses_virtual_hosted_style() {
+        let c = Conn::new(&connection(None)).unwrap();
+        assert_eq!(c.url(Some("bkt"), Some("a b/c"), ""), "https://bkt.s3.us-east-1.amazonaws.com/a%20b/c");
+        assert_eq!(c.url(Some("bkt"), None, "list-type=2"), "https://bkt.s3.us-east-1.amazonaws.com/?list-type=2");
+        assert_eq!(c.url(None, None, ""), "https://s3.us-east-1.amazonaws.com/");
+        // Dotted buckets would break TLS as a host label.
+        assert_eq!(c.url(Some("a.b"), Some("k"), ""), "https://s3.us-east-1.amazonaws.com/a.b/k");
+    }
+
+    #[test]
+    fn custom_endpoints_default_to_path_style() {
+        let c = Conn::new(&connection(Some("http://127.0.0.1:9000/"))).unwrap();
+        assert_eq!(c.url(Some("bkt"), Some("a//b/"), ""), "http://127.0.0.1:9000/bkt/a//b/");
+        assert_eq!(c.url(Some("bkt"), None, ""), "http://127.0.0.1:9000/bkt");
+        let mut conn = connection(Some("https://S3.Example.com/base/"));
+        conn.force_path_style = Some(false);
+        let c = Conn::new(&conn).unwrap();
+        assert_eq!(c.url(Some("bkt"), Some("k"), ""), "https://bkt.s3.example.com/base/k");
+    }
+
+    #[test]
+    fn rejects_bad_connections() {
+        for url in ["127.0.0.1:9000", "ftp://x", "http://", "http://user:pw@host", "http://h/?q=1"] {
+            let e = Conn::new(&connection(Some(url))).unwrap_err();
+            assert_eq!(e.code, "InvalidEndpointUrl", "{url}");
+        }
+        let mut c = connection(None);
+        c.secret_access_key = "  ".into();
+        assert_eq!(Conn::new(&c).unwrap_err().code, "MissingSecretAccessKey");
+    }
+
+    #[test]
+    fn debug_hides_the_secret() {
+        let c = Conn::new(&connection(None)).unwrap();
+        let s = format!("{c:?}");
+        assert!(!s.contains("wJalr"), "{s}");
+    }
+}

@@ -1,0 +1,260 @@
+//! [ListObjectsV2](https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html):
+//! list a bucket, one page or all of them.
+
+use crate::client::{self, Client, Transport, metadata};
+use crate::conn::Conn;
+use crate::error::Result;
+use crate::objects::{CommonPrefix, ListObjectsOutput, ListObjectsPage, ObjectSummary, Pagination};
+use crate::types::Owner;
+use crate::{encode, time, validate, xml};
+use serde::Deserialize;
+
+/// What to list.
+#[derive(Debug, Clone, Default)]
+pub struct Input {
+    /// The bucket.
+    pub bucket: String,
+    /// Only keys with this prefix.
+    pub prefix: Option<String>,
+    /// Group by this delimiter.
+    pub delimiter: Option<String>,
+    /// Page size (1-1000).
+    pub max_keys: Option<u32>,
+    /// Continue from here.
+    pub continuation_token: Option<String>,
+}
+
+impl Input {
+    /// Gather the WIT parameters.
+    pub fn new(bucket: String, pagination: Option<Pagination>, prefix: Option<String>, delimiter: Option<String>) -> Self {
+        let pagination = pagination.unwrap_or(Pagination { max_keys: None, continuation_token: None });
+        Self {
+            bucket,
+            prefix,
+            delimiter,
+            max_keys: pagination.max_keys,
+            continuation_token: pagination.continuation_token,
+        }
+    }
+}
+
+/// Build the request for one page. Blank optional strings count as unset;
+/// prefixes are not trimmed (a leading space is a valid prefix).
+pub fn request(conn: &Conn, input: &Input) -> Result<http::Request<Vec<u8>>> {
+    validate::bucket(&input.bucket)?;
+    validate::max_keys(input.max_keys)?;
+    let max_keys = input.max_keys.map(|n| n.to_string());
+    let mut query = vec![("list-type", "2")];
+    let optional = [
+        ("continuation-token", validate::non_blank(input.continuation_token.as_deref())),
+        ("delimiter", input.delimiter.as_deref().filter(|d| !d.is_empty())),
+        ("max-keys", max_keys.as_deref()),
+        ("prefix", input.prefix.as_deref().filter(|p| !p.is_empty())),
+    ];
+    query.extend(optional.into_iter().filter_map(|(k, v)| Some((k, v?))));
+    client::request(http::Method::GET, conn.url(Some(&input.bucket), None, &encode::query(&query)), &[], Vec::new())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ListBucketResult {
+    name: Option<String>,
+    prefix: Option<String>,
+    delimiter: Option<String>,
+    max_keys: Option<u32>,
+    key_count: Option<u32>,
+    #[serde(default)]
+    is_truncated: bool,
+    continuation_token: Option<String>,
+    next_continuation_token: Option<String>,
+    start_after: Option<String>,
+    encoding_type: Option<String>,
+    #[serde(default)]
+    contents: Vec<ContentsXml>,
+    #[serde(default)]
+    common_prefixes: Vec<CommonPrefixXml>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ContentsXml {
+    key: String,
+    last_modified: Option<String>,
+    #[serde(rename = "ETag")]
+    e_tag: Option<String>,
+    size: Option<u64>,
+    storage_class: Option<String>,
+    owner: Option<OwnerXml>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct OwnerXml {
+    display_name: Option<String>,
+    #[serde(rename = "ID")]
+    id: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct CommonPrefixXml {
+    prefix: String,
+}
+
+/// Read one page. Keys are decoded only when the answer says it encoded them
+/// (`EncodingType` `url`); we never ask for that encoding.
+pub fn parse(resp: &http::Response<Vec<u8>>) -> Result<ListObjectsPage> {
+    let doc: ListBucketResult = xml::parse(resp)?;
+    let url_encoded = doc.encoding_type.as_deref() == Some("url");
+    let text = |s: String| if url_encoded { encode::decode(&s) } else { s };
+    let blank_to_none = |s: Option<String>| s.filter(|s| !s.is_empty());
+    Ok(ListObjectsPage {
+        name: doc.name,
+        prefix: doc.prefix.map(text),
+        delimiter: blank_to_none(doc.delimiter).map(text),
+        max_keys: doc.max_keys,
+        key_count: doc.key_count,
+        is_truncated: doc.is_truncated,
+        continuation_token: blank_to_none(doc.continuation_token),
+        next_continuation_token: blank_to_none(doc.next_continuation_token),
+        start_after: blank_to_none(doc.start_after).map(text),
+        contents: doc
+            .contents
+            .into_iter()
+            .map(|c| ObjectSummary {
+                key: text(c.key),
+                last_modified: c.last_modified.map(|d| time::from_iso(&d)),
+                e_tag: c.e_tag,
+                size: c.size,
+                storage_class: c.storage_class,
+                owner: c.owner.map(|o| Owner { display_name: o.display_name, id: o.id }),
+            })
+            .collect(),
+        common_prefixes: doc.common_prefixes.into_iter().map(|p| CommonPrefix { prefix: text(p.prefix) }).collect(),
+        response_metadata: metadata(resp),
+    })
+}
+
+/// List one page, or every page merged into one when `all_pages`; return the
+/// keys only unless `include_metadata`.
+pub fn run<T: Transport>(client: &Client<T>, mut input: Input, include_metadata: bool, all_pages: bool) -> Result<ListObjectsOutput> {
+    let mut page = parse(&client.execute(request(&client.conn, &input)?)?)?;
+    while all_pages && page.is_truncated {
+        let Some(token) = page.next_continuation_token.clone() else { break };
+        input.continuation_token = Some(token);
+        let next = parse(&client.execute(request(&client.conn, &input)?)?)?;
+        page = merge(page, next);
+    }
+    Ok(if include_metadata {
+        ListObjectsOutput::Page(page)
+    } else {
+        ListObjectsOutput::Keys(page.contents.into_iter().map(|c| c.key).collect())
+    })
+}
+
+/// Append `next` to `acc`: contents and prefixes concatenated, paging state
+/// and `$metadata` from `next`, counts summed.
+fn merge(mut acc: ListObjectsPage, next: ListObjectsPage) -> ListObjectsPage {
+    acc.contents.extend(next.contents);
+    acc.common_prefixes.extend(next.common_prefixes);
+    acc.key_count = Some(acc.key_count.unwrap_or(0) + next.key_count.unwrap_or(0));
+    acc.is_truncated = next.is_truncated;
+    acc.next_continuation_token = next.next_continuation_token;
+    acc.response_metadata = next.response_metadata;
+    acc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::test_support::{conn, response};
+    use std::cell::RefCell;
+    use std::time::{SystemTime, UNIX_EPOCH};
+
+    fn page(keys: &[&str], next: Option<&str>) -> String {
+        let contents: String = keys
+            .iter()
+            .map(|k| format!("<Contents><Key>{k}</Key><LastModified>2024-01-15T10:00:00Z</LastModified><ETag>&quot;e&quot;</ETag><Size>3</Size><StorageClass>STANDARD</StorageClass></Contents>"))
+            .collect();
+        let token = next.map(|t| format!("<NextContinuationToken>{t}</NextContinuationToken>")).unwrap_or_default();
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>bkt</Name><Prefix></Prefix><KeyCount>{}</KeyCount><MaxKeys>2</MaxKeys><IsTruncated>{}</IsTruncated>{contents}{token}</ListBucketResult>"#,
+            keys.len(),
+            next.is_some()
+        )
+    }
+
+    #[test]
+    fn builds_the_query() {
+        let input = Input {
+            bucket: "bkt".into(),
+            prefix: Some("a b/".into()),
+            max_keys: Some(50),
+            continuation_token: Some("tok/en=".into()),
+            ..Default::default()
+        };
+        let req = request(&conn(), &input).unwrap();
+        assert_eq!(req.uri().to_string(), "http://127.0.0.1:9000/bkt?list-type=2&continuation-token=tok%2Fen%3D&max-keys=50&prefix=a%20b%2F");
+        let input = Input { bucket: "bkt".into(), max_keys: Some(0), ..Default::default() };
+        assert_eq!(request(&conn(), &input).unwrap_err().code, "InvalidMaxKeys");
+    }
+
+    #[test]
+    fn parses_a_page() {
+        let out = parse(&response(200, &[], &page(&["a", "b &amp; c"], Some("t2")))).unwrap();
+        assert_eq!(out.contents.iter().map(|c| c.key.as_str()).collect::<Vec<_>>(), ["a", "b & c"]);
+        assert_eq!(out.contents[0].last_modified.as_deref(), Some("2024-01-15T10:00:00.000Z"));
+        assert_eq!(out.contents[0].e_tag.as_deref(), Some("\"e\""));
+        assert!(out.is_truncated);
+        assert_eq!(out.next_continuation_token.as_deref(), Some("t2"));
+        assert_eq!(out.prefix.as_deref(), Some(""));
+    }
+
+    #[test]
+    fn decodes_only_when_the_answer_is_url_encoded() {
+        let body = "<ListBucketResult><EncodingType>url</EncodingType><IsTruncated>false</IsTruncated><Contents><Key>a%20b%2Bc</Key></Contents><CommonPrefixes><Prefix>d%2F</Prefix></CommonPrefixes></ListBucketResult>";
+        let out = parse(&response(200, &[], body)).unwrap();
+        assert_eq!(out.contents[0].key, "a b+c");
+        assert_eq!(out.common_prefixes[0].prefix, "d/");
+        let body = "<ListBucketResult><IsTruncated>false</IsTruncated><Contents><Key>a%20b</Key></Contents></ListBucketResult>";
+        assert_eq!(parse(&response(200, &[], body)).unwrap().contents[0].key, "a%20b");
+    }
+
+    /// Answers pages in order and records the URLs asked for.
+    struct Pages {
+        bodies: RefCell<Vec<String>>,
+        urls: RefCell<Vec<String>>,
+    }
+
+    impl Transport for &Pages {
+        fn now(&self) -> SystemTime {
+            UNIX_EPOCH
+        }
+        fn send(&self, req: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>> {
+            self.urls.borrow_mut().push(req.uri().to_string());
+            Ok(response(200, &[], &self.bodies.borrow_mut().remove(0)))
+        }
+    }
+
+    #[test]
+    fn all_pages_follows_tokens_and_merges() {
+        let pages = Pages { bodies: RefCell::new(vec![page(&["a", "b"], Some("t2")), page(&["c"], None)]), urls: RefCell::default() };
+        let client = Client::new(conn(), &pages);
+        let out = run(&client, Input { bucket: "bkt".into(), ..Default::default() }, true, true).unwrap();
+        let ListObjectsOutput::Page(p) = out else { panic!("expected a page") };
+        assert_eq!(p.contents.len(), 3);
+        assert_eq!(p.key_count, Some(3));
+        assert!(!p.is_truncated);
+        assert_eq!(p.next_continuation_token, None);
+        assert_eq!(pages.urls.borrow()[1], "http://127.0.0.1:9000/bkt?list-type=2&continuation-token=t2");
+    }
+
+    #[test]
+    fn one_page_of_keys_by_default() {
+        let pages = Pages { bodies: RefCell::new(vec![page(&["a", "b"], Some("t2"))]), urls: RefCell::default() };
+        let client = Client::new(conn(), &pages);
+        let out = run(&client, Input { bucket: "bkt".into(), ..Default::default() }, false, false).unwrap();
+        assert!(matches!(out, ListObjectsOutput::Keys(ref k) if k == &["a", "b"]));
+        assert_eq!(pages.urls.borrow().len(), 1);
+    }
+}
