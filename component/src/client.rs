@@ -65,13 +65,13 @@ pub fn header_as<F: std::str::FromStr>(resp: &http::Response<Vec<u8>>, name: &st
 }
 
 /// Build an unsigned request with an optional body; sets `content-length`
-/// whenever a body is sent.
+/// on every request but GET and HEAD (some servers insist on it for DELETE).
 pub fn request(method: http::Method, url: String, headers: &[(&str, String)], body: Vec<u8>) -> Result<http::Request<Vec<u8>>> {
     let mut b = http::Request::builder().method(method.clone()).uri(&url);
     for (name, value) in headers {
         b = b.header(*name, value);
     }
-    if !body.is_empty() || method == http::Method::PUT || method == http::Method::POST {
+    if !body.is_empty() || !matches!(method, http::Method::GET | http::Method::HEAD) {
         b = b.header(http::header::CONTENT_LENGTH, body.len());
     }
     b.body(body)

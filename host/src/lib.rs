@@ -1,1 +1,18 @@
-//! placeholder
+//! The reference host of the Amazon S3 connector component.
+//!
+//! - [`runtime`]: engine, compiled-component cache, executions with limits.
+//! - [`hooks`]: the `wasi:http` send hook (egress policy, request log).
+//! - [`bridge`] and [`naming`]: the generic JSON bridge.
+//! - [`catalog`]: the exported operations, generated from `wit/`.
+//! - [`connection`]: `--connection`, AWS environment variables and profiles.
+//! - [`local_s3`]: the embedded S3 endpoint (s3s-fs) for the demo and tests.
+
+pub mod bridge;
+pub mod catalog;
+pub mod connection;
+pub mod hooks;
+pub mod local_s3;
+pub mod naming;
+pub mod runtime;
+
+pub use runtime::{CallError, Host, HostConfig};

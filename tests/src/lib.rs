@@ -1,1 +1,150 @@
-//! placeholder
+//! The one fixture of the end-to-end suites: the real component in the real
+//! host, and real local S3 servers.
+//!
+//! - [`Fs`]: an embedded s3s-fs endpoint that verifies every SigV4 signature
+//!   (one per test, in its own directory).
+//! - [`moto`]: one moto server per test run (`MOTO_SERVER` names its binary;
+//!   `./x test` installs it), for the key shapes a file system cannot hold.
+//!   It dies with the test process.
+
+use s3_host::local_s3::LocalS3;
+use s3_host::{CallError, Host, HostConfig};
+use serde_json::{Value, json};
+use std::net::{SocketAddr, TcpListener};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+/// The access key the embedded server accepts.
+pub const ACCESS_KEY: &str = "test-access-key";
+/// The secret it accepts. Tests check that it never shows up in errors.
+pub const SECRET_KEY: &str = "test-secret-Zq8vR2xK4mP7wN1c";
+
+/// A host with the default configuration, shared by the tests of a run.
+pub fn host() -> &'static Host {
+    static HOST: OnceLock<Host> = OnceLock::new();
+    HOST.get_or_init(|| Host::new(HostConfig::new(None)).expect("load the component (run ./x build first)"))
+}
+
+/// A host with its own configuration.
+pub fn host_with(configure: impl FnOnce(&mut HostConfig)) -> Host {
+    let mut config = HostConfig::new(None);
+    configure(&mut config);
+    Host::new(config).expect("load the component")
+}
+
+/// A bucket name no other test uses.
+pub fn bucket(prefix: &str) -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!("{prefix}-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+}
+
+/// An embedded s3s-fs endpoint in a temporary directory.
+#[derive(Debug)]
+pub struct Fs {
+    /// The server.
+    pub server: LocalS3,
+    _dir: tempfile::TempDir,
+}
+
+impl Fs {
+    /// Start one on a free port.
+    pub async fn start() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let server = LocalS3::start(dir.path(), SocketAddr::from(([127, 0, 0, 1], 0)), ACCESS_KEY, SECRET_KEY)
+            .await
+            .expect("start s3s-fs");
+        Self { server, _dir: dir }
+    }
+
+    /// A connection it accepts.
+    pub fn conn(&self) -> Value {
+        self.server.connection()
+    }
+}
+
+/// The shared moto server: its connection (any key pair works: moto checks none).
+pub fn moto() -> Value {
+    static MOTO: OnceLock<(Child, u16)> = OnceLock::new();
+    let (_, port) = MOTO.get_or_init(start_moto);
+    json!({
+        "accessKeyId": "moto-access-key",
+        "secretAccessKey": "moto-secret-key",
+        "region": "us-east-1",
+        "endpointUrl": format!("http://127.0.0.1:{port}"),
+    })
+}
+
+/// Start moto from a thread that lives as long as the process: the parent-death
+/// signal fires when the *thread* that spawned the child exits.
+fn start_moto() -> (Child, u16) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        tx.send(spawn_moto()).expect("hand over moto");
+        loop {
+            std::thread::park();
+        }
+    });
+    rx.recv().expect("moto started")
+}
+
+fn spawn_moto() -> (Child, u16) {
+    let bin = std::env::var("MOTO_SERVER").expect(
+        "MOTO_SERVER is not set: run the suites with ./x test, which installs moto and points MOTO_SERVER at moto_server",
+    );
+    let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();
+    let mut cmd = Command::new(&bin);
+    cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()]).stdout(Stdio::null()).stderr(Stdio::null());
+    die_with_parent(&mut cmd);
+    let child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {bin}: {e}"));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "moto did not start on port {port} within 60 s");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (child, port)
+}
+
+/// Make the child die when the test process does (Linux), so no server outlives a run.
+#[allow(unsafe_code, reason = "prctl in the child between fork and exec")]
+fn die_with_parent(cmd: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: prctl(PR_SET_PDEATHSIG) is async-signal-safe and touches no memory of ours.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+            Ok(())
+        });
+    }
+}
+
+/// Call and expect success.
+pub async fn ok(key: &str, input: Value, conn: &Value) -> Value {
+    match host().call(key, &input, Some(conn)).await {
+        Ok(v) => v,
+        Err(e) => panic!("{key} {input} failed: {e}"),
+    }
+}
+
+/// Call and expect the component's typed error (as JSON).
+pub async fn err(key: &str, input: Value, conn: &Value) -> Value {
+    match host().call(key, &input, Some(conn)).await {
+        Ok(v) => panic!("{key} {input} succeeded: {v}"),
+        Err(CallError::Failed(e)) => e,
+        Err(e) => panic!("{key} {input} failed in the host: {e}"),
+    }
+}
+
+/// Deterministic, non-UTF-8 test bytes.
+pub fn bytes(len: usize, seed: u32) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x.to_le_bytes()[0]
+        })
+        .collect()
+}

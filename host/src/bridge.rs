@@ -1,0 +1,380 @@
+//! The generic JSON bridge: JSON to WIT values and back, driven only by the
+//! component's own type information. There is no per-action code here.
+//!
+//! Inputs are lenient the way integration platforms are: numbers and booleans
+//! may come as strings, a blank string means "not set" for an optional input,
+//! bytes may be text, `{"base64": ...}` or a Node Buffer's JSON. Unknown keys
+//! are rejected, so a typo never silently drops an input.
+
+use crate::naming::{RESPONSE_METADATA, Style, convert};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+use wasmtime::component::Val;
+use wasmtime::component::types::{self, Type};
+
+/// Why an input could not be converted: says which input and what is expected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputError(pub String);
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+type InResult<T> = Result<T, InputError>;
+
+fn fail<T>(path: &str, what: impl std::fmt::Display) -> InResult<T> {
+    Err(InputError(format!("Input {path}: {what}")))
+}
+
+/// The parameter that receives the connection rather than an input.
+pub const CONNECTION_PARAM: &str = "conn";
+
+/// Build the parameters of `func` from the input object, the connection and
+/// binary inputs given out of band (`--file`), keyed by input name.
+pub fn params(
+    func: &types::ComponentFunc,
+    input: &Value,
+    connection: Option<&Value>,
+    binary: &HashMap<String, Vec<u8>>,
+) -> InResult<Vec<Val>> {
+    let empty = Map::new();
+    let object = match input {
+        Value::Object(map) => map,
+        Value::Null => &empty,
+        _ => return fail("", "the input must be a JSON object of named inputs"),
+    };
+    let mut known = Vec::new();
+    let mut vals = Vec::new();
+    for (name, ty) in func.params() {
+        if name == CONNECTION_PARAM {
+            let conn = connection.ok_or_else(|| {
+                InputError("No connection: pass --connection or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.".into())
+            })?;
+            vals.push(to_val(conn, &ty, "connection")?);
+            continue;
+        }
+        let key = convert(name, Style::Camel);
+        let val = if let Some(bytes) = binary.get(&key).or_else(|| binary.get(name)) {
+            bytes_val(bytes.clone(), &ty, &key)?
+        } else {
+            match lookup(object, name, &key) {
+                Some(v) => to_val(v, &ty, &key)?,
+                None => missing(&ty, &key)?,
+            }
+        };
+        vals.push(val);
+        known.push(key);
+    }
+    if let Some(unknown) = object.keys().find(|k| !is_known(&known, k)) {
+        return fail(unknown, format!("is not an input of this action; its inputs are: {}", known.join(", ")));
+    }
+    if let Some(unknown) = binary.keys().find(|k| !known.contains(k)) {
+        return fail(unknown, format!("is not an input of this action; its inputs are: {}", known.join(", ")));
+    }
+    Ok(vals)
+}
+
+/// Whether `key` names one of the `known` camelCase inputs, as camelCase or as its WIT name.
+fn is_known(known: &[String], key: &str) -> bool {
+    known.iter().any(|c| c == key || *c == convert(key, Style::Camel) && key.contains('-'))
+}
+
+/// A value by camelCase key, or by its WIT (kebab) name.
+fn lookup<'a>(object: &'a Map<String, Value>, wit_name: &str, camel: &str) -> Option<&'a Value> {
+    object.get(camel).or_else(|| object.get(wit_name))
+}
+
+fn missing(ty: &Type, path: &str) -> InResult<Val> {
+    match ty {
+        Type::Option(_) => Ok(Val::Option(None)),
+        _ => fail(path, "is required"),
+    }
+}
+
+/// Convert one JSON value to a WIT value of type `ty`.
+pub fn to_val(v: &Value, ty: &Type, path: &str) -> InResult<Val> {
+    Ok(match ty {
+        Type::Option(o) => match v {
+            Value::Null => Val::Option(None),
+            Value::String(s) if s.trim().is_empty() => Val::Option(None),
+            _ => Val::Option(Some(Box::new(to_val(v, &o.ty(), path)?))),
+        },
+        Type::Bool => Val::Bool(match v {
+            Value::Bool(b) => *b,
+            Value::String(s) if s.trim().eq_ignore_ascii_case("true") => true,
+            Value::String(s) if s.trim().eq_ignore_ascii_case("false") => false,
+            _ => return fail(path, "must be true or false"),
+        }),
+        Type::U8 => Val::U8(int(v, path)?),
+        Type::U16 => Val::U16(int(v, path)?),
+        Type::U32 => Val::U32(int(v, path)?),
+        Type::U64 => Val::U64(int(v, path)?),
+        Type::S8 => Val::S8(int(v, path)?),
+        Type::S16 => Val::S16(int(v, path)?),
+        Type::S32 => Val::S32(int(v, path)?),
+        Type::S64 => Val::S64(int(v, path)?),
+        Type::Float32 | Type::Float64 => {
+            let f = match v {
+                Value::Number(n) => n.as_f64(),
+                Value::String(s) => s.trim().parse().ok(),
+                _ => None,
+            };
+            let Some(f) = f else { return fail(path, "must be a number") };
+            #[expect(clippy::cast_possible_truncation, reason = "f32 inputs are rounded like any JSON number")]
+            if matches!(ty, Type::Float32) { Val::Float32(f as f32) } else { Val::Float64(f) }
+        }
+        Type::Char => match v.as_str().map(|s| s.chars().collect::<Vec<_>>()) {
+            Some(c) if c.len() == 1 => Val::Char(c[0]),
+            _ => return fail(path, "must be a single character"),
+        },
+        Type::String => Val::String(match v {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => b.to_string(),
+            _ => return fail(path, "must be a string"),
+        }),
+        Type::List(l) => {
+            let elem = l.ty();
+            if matches!(elem, Type::U8) {
+                return bytes_val(bytes(v, path)?, ty, path);
+            }
+            match (v, &elem) {
+                (Value::Object(map), Type::Tuple(t)) if is_string_pair(t) => Val::List(
+                    map.iter()
+                        .map(|(k, v)| Ok(Val::Tuple(vec![Val::String(k.clone()), to_val(v, &Type::String, &format!("{path}.{k}"))?])))
+                        .collect::<InResult<_>>()?,
+                ),
+                (Value::Array(items), _) => Val::List(
+                    items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, item)| to_val(item, &elem, &format!("{path}[{i}]")))
+                        .collect::<InResult<_>>()?,
+                ),
+                _ => return fail(path, "must be a list"),
+            }
+        }
+        Type::Record(r) => {
+            let Value::Object(map) = v else { return fail(path, "must be an object") };
+            let mut fields = Vec::new();
+            let mut known = Vec::new();
+            for field in r.fields() {
+                let key = convert(field.name, Style::Camel);
+                let sub = format!("{path}.{key}");
+                let val = match lookup(map, field.name, &key) {
+                    Some(v) => to_val(v, &field.ty, &sub)?,
+                    None => missing(&field.ty, &sub)?,
+                };
+                fields.push((field.name.to_owned(), val));
+                known.push(key);
+            }
+            if let Some(unknown) = map.keys().find(|k| !is_known(&known, k)) {
+                return fail(&format!("{path}.{unknown}"), format!("is not a field here; the fields are: {}", known.join(", ")));
+            }
+            Val::Record(fields)
+        }
+        Type::Tuple(t) => {
+            let types: Vec<Type> = t.types().collect();
+            match v {
+                Value::Array(items) if items.len() == types.len() => Val::Tuple(
+                    items
+                        .iter()
+                        .zip(&types)
+                        .enumerate()
+                        .map(|(i, (item, ty))| to_val(item, ty, &format!("{path}[{i}]")))
+                        .collect::<InResult<_>>()?,
+                ),
+                _ => return fail(path, format!("must be a list of {} values", types.len())),
+            }
+        }
+        Type::Enum(e) => {
+            let names: Vec<&str> = e.names().collect();
+            match v.as_str().map(str::trim) {
+                Some(s) if names.contains(&s) => Val::Enum(s.to_owned()),
+                _ => return fail(path, format!("must be one of: {}", names.join(", "))),
+            }
+        }
+        Type::Variant(var) => {
+            let cases: Vec<_> = var.cases().map(|c| (c.name.to_owned(), c.ty)).collect();
+            let names = || cases.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ");
+            let (name, payload) = match v {
+                Value::String(s) => (s.as_str(), None),
+                Value::Object(m) if m.len() == 1 => {
+                    let (k, p) = m.iter().next().expect("one entry");
+                    (k.as_str(), Some(p))
+                }
+                _ => return fail(path, format!("must be one of: {}", names())),
+            };
+            let Some((case, case_ty)) = cases.iter().find(|(n, _)| n == name || convert(n, Style::Camel) == name) else {
+                return fail(path, format!("must be one of: {}", names()));
+            };
+            let payload = match (case_ty, payload) {
+                (Some(t), Some(p)) => Some(Box::new(to_val(p, t, &format!("{path}.{name}"))?)),
+                (None, None) => None,
+                _ => return fail(path, format!("case {name} takes {}a value", if case_ty.is_some() { "" } else { "no " })),
+            };
+            Val::Variant(case.clone(), payload)
+        }
+        other => return fail(path, format!("has a type the JSON bridge does not support ({other:?})")),
+    })
+}
+
+fn is_string_pair(t: &types::Tuple) -> bool {
+    let types: Vec<Type> = t.types().collect();
+    matches!(types.as_slice(), [Type::String, Type::String])
+}
+
+fn int<T: TryFrom<i128>>(v: &Value, path: &str) -> InResult<T> {
+    let n: Option<i128> = match v {
+        Value::Number(n) => n.as_i64().map(i128::from).or_else(|| n.as_u64().map(i128::from)),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    };
+    match n.map(T::try_from) {
+        Some(Ok(n)) => Ok(n),
+        Some(Err(_)) => fail(path, "is out of range"),
+        None => fail(path, "must be a whole number"),
+    }
+}
+
+/// Bytes from text, `{"base64": ...}`, a byte array or a Node Buffer's JSON.
+fn bytes(v: &Value, path: &str) -> InResult<Vec<u8>> {
+    match v {
+        Value::String(s) => Ok(s.as_bytes().to_vec()),
+        Value::Object(m) if m.get("base64").is_some_and(Value::is_string) => BASE64
+            .decode(m["base64"].as_str().unwrap_or_default())
+            .or_else(|_| fail(path, "has invalid base64")),
+        Value::Object(m) if m.get("type").and_then(Value::as_str) == Some("Buffer") => bytes(&m["data"], path),
+        Value::Array(items) => items.iter().map(|i| int::<u8>(i, path)).collect(),
+        _ => fail(path, "must be text, {\"base64\": \"...\"} or a list of bytes"),
+    }
+}
+
+fn bytes_val(bytes: Vec<u8>, ty: &Type, path: &str) -> InResult<Val> {
+    let list = Val::List(bytes.into_iter().map(Val::U8).collect());
+    match ty {
+        Type::List(_) => Ok(list),
+        Type::Option(_) => Ok(Val::Option(Some(Box::new(list)))),
+        _ => fail(path, "does not take bytes"),
+    }
+}
+
+/// How bytes in an output are rendered: inline, or written somewhere by the caller.
+pub type BytesOut<'a> = dyn FnMut(Vec<u8>) -> anyhow::Result<Value> + Send + 'a;
+
+/// Inline rendering of bytes: UTF-8 text as a string, anything else as `{"base64": ...}`.
+pub fn inline_bytes(bytes: Vec<u8>) -> anyhow::Result<Value> {
+    Ok(match String::from_utf8(bytes) {
+        Ok(text) => Value::String(text),
+        Err(e) => json!({ "base64": BASE64.encode(e.as_bytes()) }),
+    })
+}
+
+/// How a value is named when rendered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Render {
+    /// AWS output shapes: PascalCase, unset fields left out.
+    Aws,
+    /// camelCase, unset fields as `null` (`$metadata`, errors, data sources).
+    Camel,
+    /// A record that is the envelope itself (has `data`): its own fields in
+    /// camelCase, what they hold as AWS shapes.
+    Envelope,
+}
+
+/// Render a WIT value of type `ty` as JSON.
+pub fn to_json(val: &Val, ty: &Type, render: Render, out: &mut BytesOut<'_>) -> anyhow::Result<Value> {
+    Ok(match (val, ty) {
+        (Val::Bool(b), _) => json!(b),
+        (Val::U8(n), _) => json!(n),
+        (Val::U16(n), _) => json!(n),
+        (Val::U32(n), _) => json!(n),
+        (Val::U64(n), _) => json!(n),
+        (Val::S8(n), _) => json!(n),
+        (Val::S16(n), _) => json!(n),
+        (Val::S32(n), _) => json!(n),
+        (Val::S64(n), _) => json!(n),
+        (Val::Float32(n), _) => json!(n),
+        (Val::Float64(n), _) => json!(n),
+        (Val::Char(c), _) => json!(c.to_string()),
+        (Val::String(s), _) => json!(s),
+        (Val::Enum(s), _) => json!(s),
+        (Val::List(items), Type::List(l)) => {
+            let elem = l.ty();
+            match &elem {
+                Type::U8 => out(items.iter().map(|i| if let Val::U8(b) = i { *b } else { 0 }).collect())?,
+                Type::Tuple(t) if is_string_pair(t) => Value::Object(
+                    items
+                        .iter()
+                        .filter_map(|i| match i {
+                            Val::Tuple(kv) => match kv.as_slice() {
+                                [Val::String(k), Val::String(v)] => Some((k.clone(), json!(v))),
+                                _ => None,
+                            },
+                            _ => None,
+                        })
+                        .collect(),
+                ),
+                _ => Value::Array(items.iter().map(|i| to_json(i, &elem, inner(render), out)).collect::<anyhow::Result<_>>()?),
+            }
+        }
+        (Val::Record(fields), Type::Record(r)) => {
+            let mut map = Map::new();
+            for ((name, v), field) in fields.iter().zip(r.fields()) {
+                if name == RESPONSE_METADATA {
+                    map.insert("$metadata".into(), to_json(v, &field.ty, Render::Camel, out)?);
+                    continue;
+                }
+                if render == Render::Aws && matches!(v, Val::Option(None)) {
+                    continue;
+                }
+                let key = convert(name, if render == Render::Aws { Style::Pascal } else { Style::Camel });
+                map.insert(key, to_json(v, &field.ty, inner(render), out)?);
+            }
+            Value::Object(map)
+        }
+        (Val::Tuple(items), Type::Tuple(t)) => Value::Array(
+            items.iter().zip(t.types()).map(|(i, ty)| to_json(i, &ty, inner(render), out)).collect::<anyhow::Result<_>>()?,
+        ),
+        (Val::Option(None), _) => Value::Null,
+        (Val::Option(Some(v)), Type::Option(o)) => to_json(v, &o.ty(), render, out)?,
+        // Variants render untagged: the payload, or the case's name.
+        (Val::Variant(case, payload), Type::Variant(var)) => match payload {
+            Some(p) => {
+                let case_ty = var.cases().find(|c| c.name == case).and_then(|c| c.ty);
+                match case_ty {
+                    Some(t) => to_json(p, &t, render, out)?,
+                    None => anyhow::bail!("variant case {case} has a payload but no type"),
+                }
+            }
+            None => json!(case),
+        },
+        (Val::Result(r), Type::Result(rt)) => match r {
+            Ok(v) => opt_json(v.as_deref(), rt.ok(), render, out)?,
+            Err(v) => json!({ "error": opt_json(v.as_deref(), rt.err(), Render::Camel, out)? }),
+        },
+        (val, ty) => anyhow::bail!("cannot render {val:?} as {ty:?}"),
+    })
+}
+
+fn inner(render: Render) -> Render {
+    if render == Render::Envelope { Render::Aws } else { render }
+}
+
+fn opt_json(v: Option<&Val>, ty: Option<Type>, render: Render, out: &mut BytesOut<'_>) -> anyhow::Result<Value> {
+    match (v, ty) {
+        (Some(v), Some(ty)) => to_json(v, &ty, render, out),
+        _ => Ok(Value::Null),
+    }
+}
+
+/// Whether an output record is its own envelope: it has a `data` field.
+pub fn is_envelope(ty: &Type) -> bool {
+    matches!(ty, Type::Record(r) if r.fields().any(|f| f.name == "data"))
+}

@@ -1,0 +1,151 @@
+//! The `wasi:http` send hook: the egress policy and the request log, then the
+//! stock sender. Timeouts, a connection pool and fault injection go here too.
+
+use http::Uri;
+use serde_json::Value;
+use std::sync::{Arc, Mutex};
+use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpHooks};
+
+/// Where an execution may send requests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Egress {
+    /// `(host pattern, port)`; a pattern is an exact host or `*.suffix`.
+    allowed: Vec<(String, u16)>,
+}
+
+impl Egress {
+    /// Nothing at all (data sources that need no network).
+    pub fn none() -> Self {
+        Self { allowed: Vec::new() }
+    }
+
+    /// Exactly these `(host pattern, port)` pairs.
+    pub fn hosts(allowed: Vec<(String, u16)>) -> Self {
+        Self { allowed }
+    }
+
+    /// What a connection needs: its endpoint (and bucket subdomains of it),
+    /// or, without one, the AWS S3 hosts of its region.
+    pub fn for_connection(conn: Option<&Value>) -> Self {
+        let Some(conn) = conn else { return Self::none() };
+        let text = |k: &str| conn.get(k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
+        if let Some(url) = text("endpointUrl") {
+            return match url.parse::<Uri>() {
+                Ok(uri) if uri.host().is_some() => {
+                    let host = uri.host().unwrap_or_default().to_ascii_lowercase();
+                    let port = port_of(&uri);
+                    Self::hosts(vec![(host.clone(), port), (format!("*.{host}"), port)])
+                }
+                _ => Self::none(),
+            };
+        }
+        let region = text("region").unwrap_or("us-east-1").to_ascii_lowercase();
+        let mut allowed = vec![(format!("s3.{region}.amazonaws.com"), 443), (format!("*.s3.{region}.amazonaws.com"), 443)];
+        if region == "us-east-1" {
+            allowed.extend([("s3.amazonaws.com".to_owned(), 443), ("*.s3.amazonaws.com".to_owned(), 443)]);
+        }
+        Self::hosts(allowed)
+    }
+
+    /// Whether a request to `uri` may go out.
+    pub fn allows(&self, uri: &Uri) -> bool {
+        let Some(host) = uri.host().map(str::to_ascii_lowercase) else { return false };
+        let port = port_of(uri);
+        self.allowed.iter().any(|(pattern, p)| {
+            *p == port
+                && match pattern.strip_prefix("*.") {
+                    Some(suffix) => host.strip_suffix(suffix).is_some_and(|label| label.ends_with('.') && label.len() > 1),
+                    None => host == *pattern,
+                }
+        })
+    }
+}
+
+fn port_of(uri: &Uri) -> u16 {
+    uri.port_u16().unwrap_or(if uri.scheme_str() == Some("http") { 80 } else { 443 })
+}
+
+/// One request the component tried to send (method and URL only: no headers,
+/// so no credentials).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedRequest {
+    /// `GET`, `PUT`, ...
+    pub method: String,
+    /// The full URL.
+    pub uri: String,
+    /// Whether the egress policy let it through.
+    pub allowed: bool,
+}
+
+/// Shared log of requests, for tests and `--verbose`.
+pub type RequestLog = Arc<Mutex<Vec<LoggedRequest>>>;
+
+/// The hooks of one execution.
+#[derive(Debug)]
+pub struct Hooks {
+    /// Where requests may go.
+    pub egress: Egress,
+    /// Where to record requests, if anywhere.
+    pub log: Option<RequestLog>,
+}
+
+type SendFuture = Box<
+    dyn Future<Output = wasmtime_wasi_http::Result<(http::Response<WasiBody>, Box<dyn Future<Output = Result<(), Error>> + Send>)>>
+        + Send,
+>;
+
+impl WasiHttpHooks for Hooks {
+    fn send_request(
+        &mut self,
+        request: http::Request<WasiBody>,
+        options: Option<RequestOptions>,
+        fut: Box<dyn Future<Output = Result<(), Error>> + Send>,
+    ) -> SendFuture {
+        let allowed = self.egress.allows(request.uri());
+        if let Some(log) = &self.log {
+            log.lock().expect("request log").push(LoggedRequest {
+                method: request.method().to_string(),
+                uri: request.uri().to_string(),
+                allowed,
+            });
+        }
+        if !allowed {
+            return Box::new(async { Err(Error::HttpRequestDenied) });
+        }
+        wasmtime_wasi_http::default_hooks().send_request(request, options, fut)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn uri(s: &str) -> Uri {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn endpoint_connections_reach_only_their_endpoint() {
+        let e = Egress::for_connection(Some(&json!({"endpointUrl": "http://127.0.0.1:9000"})));
+        assert!(e.allows(&uri("http://127.0.0.1:9000/b/k")));
+        assert!(!e.allows(&uri("http://127.0.0.1:9001/b/k")));
+        assert!(!e.allows(&uri("http://169.254.169.254/latest/meta-data")));
+        let e = Egress::for_connection(Some(&json!({"endpointUrl": "https://minio.example.com"})));
+        assert!(e.allows(&uri("https://bkt.minio.example.com/k")));
+        assert!(!e.allows(&uri("https://minio.example.com.evil.net/k")));
+        assert!(!e.allows(&uri("https://xminio.example.com/k")));
+    }
+
+    #[test]
+    fn aws_connections_reach_the_regions_s3_hosts() {
+        let e = Egress::for_connection(Some(&json!({"region": "eu-west-1"})));
+        assert!(e.allows(&uri("https://bkt.s3.eu-west-1.amazonaws.com/k")));
+        assert!(e.allows(&uri("https://s3.eu-west-1.amazonaws.com/")));
+        assert!(!e.allows(&uri("https://s3.us-east-1.amazonaws.com/")));
+        assert!(!e.allows(&uri("http://bkt.s3.eu-west-1.amazonaws.com/k")));
+        let e = Egress::for_connection(Some(&json!({})));
+        assert!(e.allows(&uri("https://s3.amazonaws.com/")));
+        assert!(!Egress::for_connection(None).allows(&uri("https://s3.amazonaws.com/")));
+    }
+}

@@ -1,0 +1,52 @@
+//! WIT names to JSON names. WIT is kebab-case, and a word in upper case is an
+//! acronym (`SSE-KMS-key-id`, `ID`), which keeps its case.
+//! - inputs, envelopes, errors, data sources and `$metadata`: camelCase (`objectKey`);
+//! - AWS outputs: PascalCase (`ETag`, `VersionId`, `SSEKMSKeyId`);
+//! - the field `response-metadata` is rendered as `$metadata`, like the AWS SDKs.
+
+/// The WIT field rendered as `$metadata`.
+pub const RESPONSE_METADATA: &str = "response-metadata";
+
+/// JSON naming style.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// `objectKey`
+    Camel,
+    /// `ObjectKey`
+    Pascal,
+}
+
+/// Convert a WIT name to `style`.
+pub fn convert(kebab: &str, style: Style) -> String {
+    let mut s = String::with_capacity(kebab.len());
+    for (i, word) in kebab.split('-').enumerate() {
+        let acronym = word.chars().all(|c| !c.is_ascii_lowercase());
+        if i == 0 && style == Style::Camel {
+            s.push_str(&word.to_ascii_lowercase());
+        } else if acronym {
+            s.push_str(word);
+        } else {
+            let mut c = word.chars();
+            s.extend(c.next().map(|f| f.to_ascii_uppercase()));
+            s.push_str(c.as_str());
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn camel_and_pascal() {
+        assert_eq!(convert("object-key", Style::Camel), "objectKey");
+        assert_eq!(convert("bucket", Style::Camel), "bucket");
+        assert_eq!(convert("http-status-code", Style::Camel), "httpStatusCode");
+        assert_eq!(convert("e-tag", Style::Pascal), "ETag");
+        assert_eq!(convert("version-id", Style::Pascal), "VersionId");
+        assert_eq!(convert("ID", Style::Pascal), "ID");
+        assert_eq!(convert("SSE-KMS-key-id", Style::Pascal), "SSEKMSKeyId");
+        assert_eq!(convert("checksum-CRC32", Style::Pascal), "ChecksumCRC32");
+    }
+}

@@ -1,0 +1,322 @@
+//! The engine, the on-disk cache of the compiled component, and executions:
+//! one store + instance per call, with a memory cap and a deadline. A trap or
+//! a timeout ends that execution, never the host.
+
+use crate::bridge::{self, BytesOut, Render};
+use crate::catalog::{self, Operation};
+use crate::hooks::{Egress, Hooks, RequestLog};
+use anyhow::{Context as _, Result};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use wasmtime::component::{Component, InstancePre, Linker, ResourceTable, Val};
+use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
+
+/// How often the engine's epoch advances; executions yield to the async
+/// runtime at every tick, so deadlines fire even in a busy guest.
+const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// Settings of a [`Host`].
+#[derive(Debug, Clone)]
+pub struct HostConfig {
+    /// The component file (`aws_s3_component.wasm`).
+    pub component: PathBuf,
+    /// Where compiled components are cached; `None` disables the cache.
+    pub cache_dir: Option<PathBuf>,
+    /// Linear memory cap per execution, in bytes.
+    pub memory_limit: usize,
+    /// Deadline of one call, including all its requests.
+    pub call_timeout: Duration,
+    /// Replace the egress policy derived from the connection (tests).
+    pub egress_override: Option<Egress>,
+    /// Record every request the component tries to send.
+    pub request_log: Option<RequestLog>,
+}
+
+impl HostConfig {
+    /// Defaults: the built component of this workspace (or `S3_HOST_COMPONENT`),
+    /// the user cache directory, 1 GiB of memory and 5 minutes per call.
+    pub fn new(component: Option<PathBuf>) -> Self {
+        Self {
+            component: component.unwrap_or_else(default_component_path),
+            cache_dir: default_cache_dir(),
+            memory_limit: 1 << 30,
+            call_timeout: Duration::from_secs(300),
+            egress_override: None,
+            request_log: None,
+        }
+    }
+}
+
+/// `S3_HOST_COMPONENT`, else the guest build output of this workspace.
+pub fn default_component_path() -> PathBuf {
+    std::env::var_os("S3_HOST_COMPONENT").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/wasm/wasm32-unknown-unknown/release/aws_s3_component.wasm"),
+        PathBuf::from,
+    )
+}
+
+fn default_cache_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("S3_HOST_CACHE_DIR") {
+        return Some(dir.into());
+    }
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache")))?;
+    Some(base.join("s3-host"))
+}
+
+/// Per-execution state.
+struct State {
+    table: ResourceTable,
+    http: WasiHttpCtx,
+    hooks: Hooks,
+    limits: StoreLimits,
+}
+
+impl WasiHttpView for State {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.hooks }
+    }
+}
+
+impl wasmtime_wasi_io::IoView for State {
+    fn table(&mut self) -> &mut ResourceTable {
+        &mut self.table
+    }
+}
+
+/// Why a call failed.
+#[derive(Debug)]
+pub enum CallError {
+    /// The call ran and failed: the component's typed error, or an input the
+    /// bridge rejected, as the JSON `{"kind", "code", "message", ...}`.
+    Failed(Value),
+    /// The host could not run the call (unknown key, trap, deadline, bad component).
+    Host(anyhow::Error),
+}
+
+impl std::fmt::Display for CallError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Failed(v) => write!(f, "{v}"),
+            Self::Host(e) => write!(f, "{e:#}"),
+        }
+    }
+}
+
+impl std::error::Error for CallError {}
+
+impl CallError {
+    /// The error as the CLI prints it: `{"error": {...}}`.
+    pub fn to_json(&self) -> Value {
+        match self {
+            Self::Failed(v) => json!({ "error": v }),
+            Self::Host(e) => json!({ "error": { "kind": "host", "code": "HostError", "message": format!("{e:#}") } }),
+        }
+    }
+}
+
+/// The loaded component, ready to run calls.
+pub struct Host {
+    engine: Engine,
+    pre: InstancePre<State>,
+    imports: Vec<String>,
+    config: HostConfig,
+}
+
+impl std::fmt::Debug for Host {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Host").field("config", &self.config).finish_non_exhaustive()
+    }
+}
+
+impl Host {
+    /// Load (or compile and cache) the component and link its imports.
+    pub fn new(config: HostConfig) -> Result<Self> {
+        let mut wasm_config = Config::new();
+        wasm_config.wasm_component_model(true).epoch_interruption(true);
+        let engine = Engine::new(&wasm_config)?;
+        let component = load_component(&engine, &config.component, config.cache_dir.as_deref())?;
+        let mut linker: Linker<State> = Linker::new(&engine);
+        wasmtime_wasi_io::add_to_linker_async(&mut linker)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+        add_wall_clock(&mut linker)?;
+        let pre = linker.instantiate_pre(&component).map_err(anyhow::Error::from).context(
+            "the component imports something this host does not provide (it provides wasi:http, wasi:io and wasi:clocks/wall-clock)",
+        )?;
+        let imports = component.component_type().imports(&engine).map(|(name, _)| name.to_owned()).collect();
+        let weak = engine.weak();
+        std::thread::spawn(move || {
+            while let Some(engine) = weak.upgrade() {
+                engine.increment_epoch();
+                drop(engine);
+                std::thread::sleep(EPOCH_TICK);
+            }
+        });
+        Ok(Self { engine, pre, imports, config })
+    }
+
+    /// Run the operation `key` with a JSON input and connection. Bytes in the
+    /// output are rendered inline (text, or `{"base64": ...}`).
+    pub async fn call(&self, key: &str, input: &Value, connection: Option<&Value>) -> Result<Value, CallError> {
+        self.call_with(key, input, connection, &HashMap::new(), &mut bridge::inline_bytes).await
+    }
+
+    /// Like [`Host::call`], with binary inputs given by name and a renderer for output bytes.
+    pub async fn call_with(
+        &self,
+        key: &str,
+        input: &Value,
+        connection: Option<&Value>,
+        binary: &HashMap<String, Vec<u8>>,
+        bytes_out: &mut BytesOut<'_>,
+    ) -> Result<Value, CallError> {
+        let op = catalog::find(key).ok_or_else(|| {
+            let keys: Vec<&str> = catalog::OPERATIONS.iter().map(|o| o.key).collect();
+            CallError::Failed(json!({
+                "kind": "invalid-input",
+                "code": "UnknownAction",
+                "message": format!("There is no action or data source {key:?}. Known keys: {}.", keys.join(", ")),
+                "retryable": false,
+            }))
+        })?;
+        let run = self.run(op, input, connection, binary, bytes_out);
+        match tokio::time::timeout(self.config.call_timeout, run).await {
+            Ok(result) => result,
+            Err(_) => Err(CallError::Host(anyhow::anyhow!(
+                "the call did not finish within {:?} and was stopped",
+                self.config.call_timeout
+            ))),
+        }
+    }
+
+    async fn run(
+        &self,
+        op: &Operation,
+        input: &Value,
+        connection: Option<&Value>,
+        binary: &HashMap<String, Vec<u8>>,
+        bytes_out: &mut BytesOut<'_>,
+    ) -> Result<Value, CallError> {
+        let egress = self.config.egress_override.clone().unwrap_or_else(|| Egress::for_connection(connection));
+        let state = State {
+            table: ResourceTable::new(),
+            http: WasiHttpCtx::new(),
+            hooks: Hooks { egress, log: self.config.request_log.clone() },
+            limits: StoreLimitsBuilder::new().memory_size(self.config.memory_limit).build(),
+        };
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|s| &mut s.limits);
+        // Results come back as `Val`s (a `list<u8>` is one `Val` per byte), so
+        // let the host allocate for what the capped guest memory can hold.
+        store.set_hostcall_fuel(self.config.memory_limit.saturating_mul(64));
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_async_yield_and_update(1);
+
+        let instance = self.pre.instantiate_async(&mut store).await.map_err(host)?;
+        let func = instance
+            .get_export_index(&mut store, None, op.instance)
+            .and_then(|i| instance.get_export_index(&mut store, Some(&i), op.function))
+            .and_then(|f| instance.get_func(&mut store, f))
+            .ok_or_else(|| host(anyhow::anyhow!("the component does not export {}#{}", op.instance, op.function)))?;
+        let ty = func.ty(&store);
+        let params = bridge::params(&ty, input, connection, binary).map_err(|e| {
+            CallError::Failed(json!({ "kind": "invalid-input", "code": "InvalidInput", "message": e.0, "retryable": false }))
+        })?;
+        let result_ty = ty.results().next().ok_or_else(|| host(anyhow::anyhow!("{} returns nothing", op.key)))?;
+        let mut results = vec![Val::Bool(false)];
+        func.call_async(&mut store, &params, &mut results)
+            .await
+            .map_err(|e| host(anyhow::Error::from(e).context(format!("the component trapped in {}; the execution was discarded", op.key))))?;
+        drop(params);
+
+        let (ok, ok_ty) = match (&results[0], &result_ty) {
+            (Val::Result(Err(err)), wasmtime::component::Type::Result(rt)) => {
+                let err_json = match (err.as_deref(), rt.err()) {
+                    (Some(v), Some(t)) => bridge::to_json(v, &t, Render::Camel, bytes_out).map_err(host)?,
+                    _ => Value::Null,
+                };
+                return Err(CallError::Failed(err_json));
+            }
+            (Val::Result(Ok(v)), wasmtime::component::Type::Result(rt)) => match (v.as_deref(), rt.ok()) {
+                (Some(v), Some(t)) => (v.clone(), t),
+                _ => (Val::Option(None), result_ty.clone()),
+            },
+            (v, t) => (v.clone(), t.clone()),
+        };
+        if bridge::is_envelope(&ok_ty) {
+            return bridge::to_json(&ok, &ok_ty, Render::Envelope, bytes_out).map_err(host);
+        }
+        let render = if op.envelope_key() == "result" { Render::Camel } else { Render::Aws };
+        let body = bridge::to_json(&ok, &ok_ty, render, bytes_out).map_err(host)?;
+        Ok(json!({ op.envelope_key(): body }))
+    }
+
+    /// The names of the interfaces the component imports.
+    pub fn imports(&self) -> Vec<String> {
+        self.imports.clone()
+    }
+}
+
+fn host(e: impl Into<anyhow::Error>) -> CallError {
+    CallError::Host(e.into())
+}
+
+/// `wasi:clocks/wall-clock`: the only clock the component reads (to sign).
+fn add_wall_clock(linker: &mut Linker<State>) -> Result<()> {
+    let mut clock = linker.instance("wasi:clocks/wall-clock@0.2.12")?;
+    let datetime = |secs: u64, nanos: u32| {
+        Val::Record(vec![("seconds".into(), Val::U64(secs)), ("nanoseconds".into(), Val::U32(nanos))])
+    };
+    clock.func_new("now", move |_, _, _, results| {
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        results[0] = datetime(now.as_secs(), now.subsec_nanos());
+        Ok(())
+    })?;
+    clock.func_new("resolution", move |_, _, _, results| {
+        results[0] = datetime(0, 1);
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// Compile the component, or load it from the cache. The cache key covers the
+/// component's bytes and the engine's version and settings, so a stale
+/// artifact is never loaded.
+fn load_component(engine: &Engine, path: &Path, cache_dir: Option<&Path>) -> Result<Component> {
+    let bytes = std::fs::read(path).with_context(|| {
+        format!(
+            "cannot read the component at {}: build it with `./x build` (or point --component / S3_HOST_COMPONENT at it)",
+            path.display()
+        )
+    })?;
+    let Some(dir) = cache_dir else { return Ok(Component::new(engine, &bytes)?) };
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    engine.precompile_compatibility_hash().hash(&mut hasher);
+    let digest = Sha256::new().chain_update(&bytes).chain_update(hasher.finish().to_le_bytes()).finalize();
+    let cached = dir.join(format!("{}.cwasm", hex::encode(&digest[..16])));
+    if cached.exists() {
+        // SAFETY: the file was written by `Component::serialize` of this very
+        // engine configuration (the name hashes both), in a directory of ours.
+        #[expect(unsafe_code, reason = "loading our own precompiled artifact")]
+        let loaded = unsafe { Component::deserialize_file(engine, &cached) };
+        if let Ok(component) = loaded {
+            return Ok(component);
+        }
+    }
+    let component = Component::new(engine, &bytes)?;
+    if let Ok(serialized) = component.serialize() {
+        // Best effort: a read-only cache only costs compile time.
+        let _ = std::fs::create_dir_all(dir).and_then(|()| {
+            let tmp = tempfile::NamedTempFile::new_in(dir)?;
+            std::fs::write(tmp.path(), &serialized)?;
+            tmp.persist(&cached).map(drop).map_err(|e| e.error)
+        });
+    }
+    Ok(component)
+}

@@ -1,0 +1,86 @@
+//! Errors arrive typed, with AWS's code, status and message, never with the
+//! secret; bad input is refused before any request is sent.
+
+use s3_e2e::{Fs, SECRET_KEY, bucket, err, host_with, ok};
+use s3_host::CallError;
+use s3_host::hooks::RequestLog;
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn service_errors_are_typed() {
+    let fs = Fs::start().await;
+    let conn = fs.conn();
+    let b = bucket("errs");
+    ok("createBucket", json!({ "bucket": b }), &conn).await;
+
+    let e = err("getObject", json!({ "bucket": b, "objectKey": "missing.txt" }), &conn).await;
+    assert_eq!((e["kind"].as_str(), e["code"].as_str(), e["httpStatus"].as_u64()), (Some("service"), Some("NoSuchKey"), Some(404)), "{e}");
+    assert!(!e["message"].as_str().unwrap().is_empty());
+    assert_eq!(e["retryable"], false);
+
+    let e = err("headObject", json!({ "bucket": b, "objectKey": "missing.txt" }), &conn).await;
+    assert_eq!((e["code"].as_str(), e["httpStatus"].as_u64()), (Some("NotFound"), Some(404)), "{e}");
+
+    let e = err("listObjects", json!({ "bucket": "no-such-bucket-here" }), &conn).await;
+    assert_eq!((e["code"].as_str(), e["httpStatus"].as_u64()), (Some("NoSuchBucket"), Some(404)), "{e}");
+
+    let e = err("headBucket", json!({ "bucket": "no-such-bucket-here" }), &conn).await;
+    assert_eq!(e["httpStatus"], 404, "{e}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_secret_is_a_403_that_does_not_leak_it() {
+    let fs = Fs::start().await;
+    let mut conn = fs.conn();
+    let wrong = format!("{SECRET_KEY}-but-wrong");
+    conn["secretAccessKey"] = json!(wrong);
+    let e = err("listBuckets", json!({}), &conn).await;
+    assert_eq!((e["kind"].as_str(), e["code"].as_str(), e["httpStatus"].as_u64()), (Some("service"), Some("SignatureDoesNotMatch"), Some(403)), "{e}");
+    let text = e.to_string();
+    assert!(!text.contains(&wrong) && !text.contains(SECRET_KEY), "the secret leaked: {text}");
+    assert!(text.contains("secret access key"), "no advice: {text}");
+
+    conn["accessKeyId"] = json!("someone-else");
+    let e = err("putObject", json!({ "bucket": "abc", "objectKey": "k", "fileContents": "x" }), &conn).await;
+    assert_eq!(e["httpStatus"], 403, "{e}");
+    assert!(!e.to_string().contains(&wrong));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_is_refused_before_any_request() {
+    let fs = Fs::start().await;
+    let conn = fs.conn();
+    let log = RequestLog::default();
+    let host = host_with(|c| c.request_log = Some(log.clone()));
+    let cases = [
+        ("putObject", json!({ "bucket": "Bad_Bucket", "objectKey": "k", "fileContents": "x" }), "InvalidBucketName"),
+        ("putObject", json!({ "bucket": "ab", "objectKey": "k", "fileContents": "x" }), "InvalidBucketName"),
+        ("createBucket", json!({ "bucket": "192.168.1.1" }), "InvalidBucketName"),
+        ("getObject", json!({ "bucket": "fine-bucket", "objectKey": "" }), "InvalidObjectKey"),
+        ("putObject", json!({ "bucket": "fine-bucket", "objectKey": "", "fileContents": "x" }), "InvalidObjectKey"),
+        ("deleteObject", json!({ "bucket": "fine-bucket", "objectKey": "k".repeat(1025) }), "KeyTooLong"),
+        ("copyObject", json!({ "sourceBucket": "fine-bucket", "sourceKey": "", "destinationBucket": "fine-bucket", "destinationKey": "b" }), "InvalidObjectKey"),
+        ("listObjects", json!({ "bucket": "fine-bucket", "pagination": { "maxKeys": 5000 } }), "InvalidMaxKeys"),
+        ("listObjects", json!({ "bucket": "fine-bucket", "pagination": { "maxKeys": "abc" } }), "InvalidInput"),
+        ("listObjects", json!({ "bucket": "fine-bucket", "bogus": 1 }), "InvalidInput"),
+        ("getObject", json!({ "bucket": "fine-bucket" }), "InvalidInput"),
+        ("putObject", json!({ "bucket": "fine-bucket", "objectKey": "k", "fileContents": "x", "acl": "world-writable" }), "InvalidInput"),
+    ];
+    for (key, input, code) in cases {
+        match host.call(key, &input, Some(&conn)).await {
+            Err(CallError::Failed(e)) => {
+                assert_eq!(e["kind"], "invalid-input", "{key} {input}: {e}");
+                assert_eq!(e["code"], code, "{key} {input}: {e}");
+                assert!(e["message"].as_str().unwrap().len() > 20, "{e}");
+            }
+            other => panic!("{key} {input}: expected an invalid-input error, got {other:?}"),
+        }
+    }
+    let mut bad_conn = conn.clone();
+    bad_conn["endpointUrl"] = json!("127.0.0.1:9000");
+    match host.call("listBuckets", &json!({}), Some(&bad_conn)).await {
+        Err(CallError::Failed(e)) => assert_eq!((e["kind"].as_str(), e["code"].as_str()), (Some("invalid-connection"), Some("InvalidEndpointUrl"))),
+        other => panic!("expected invalid-connection, got {other:?}"),
+    }
+    assert!(log.lock().unwrap().is_empty(), "requests were sent: {:?}", log.lock().unwrap());
+}

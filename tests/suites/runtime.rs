@@ -1,0 +1,83 @@
+//! The host around the component: its imports, the egress policy, traps and deadlines.
+
+use s3_e2e::{Fs, bucket, bytes, host, host_with, ok};
+use s3_host::CallError;
+use s3_host::hooks::{Egress, RequestLog};
+use serde_json::json;
+use std::collections::HashMap;
+
+#[test]
+fn the_component_imports_only_http_io_and_the_wall_clock() {
+    let mut imports = host().imports();
+    imports.sort();
+    assert_eq!(
+        imports,
+        [
+            "wasi:clocks/wall-clock@0.2.12",
+            "wasi:http/outgoing-handler@0.2.12",
+            "wasi:http/types@0.2.12",
+            "wasi:io/error@0.2.12",
+            "wasi:io/poll@0.2.12",
+            "wasi:io/streams@0.2.12",
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_egress_policy_refuses_other_destinations() {
+    let fs = Fs::start().await;
+    let log = RequestLog::default();
+    let host = host_with(|c| {
+        c.egress_override = Some(Egress::hosts(vec![("127.0.0.1".into(), 1)]));
+        c.request_log = Some(log.clone());
+    });
+    match host.call("listBuckets", &json!({}), Some(&fs.conn())).await {
+        Err(CallError::Failed(e)) => {
+            assert_eq!((e["kind"].as_str(), e["code"].as_str()), (Some("transport"), Some("RequestDenied")), "{e}");
+        }
+        other => panic!("expected a refused request, got {other:?}"),
+    }
+    let log = log.lock().unwrap();
+    assert_eq!(log.len(), 1);
+    assert!(!log[0].allowed);
+    assert!(log[0].uri.starts_with(&fs.server.endpoint()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trap_ends_the_execution_not_the_host() {
+    let fs = Fs::start().await;
+    let conn = fs.conn();
+    let b = bucket("trap");
+    ok("createBucket", json!({ "bucket": b }), &conn).await;
+    // 16 MiB of linear memory cannot hold a 20 MiB body: the guest traps.
+    let small = host_with(|c| c.memory_limit = 16 << 20);
+    let binary = HashMap::from([("fileContents".to_owned(), bytes(20 << 20, 7))]);
+    let input = json!({ "bucket": b, "objectKey": "big" });
+    let result = small.call_with("putObject", &input, Some(&conn), &binary, &mut s3_host::bridge::inline_bytes).await;
+    assert!(matches!(result, Err(CallError::Host(_))), "expected a trap, got {result:?}");
+    // The same host runs the next call in a fresh execution.
+    let put = small.call("putObject", &json!({ "bucket": b, "objectKey": "small", "fileContents": "ok" }), Some(&conn)).await.unwrap();
+    assert_eq!(put["data"]["$metadata"]["httpStatusCode"], 200);
+    let listed = ok("listObjects", json!({ "bucket": b }), &conn).await;
+    assert_eq!(listed, json!({ "data": ["small"] }));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deadline_stops_a_call_that_hangs() {
+    // A listener that accepts and never answers.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = silent.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((s, _)) = silent.accept().await {
+            held.push(s);
+        }
+    });
+    let host = host_with(|c| c.call_timeout = std::time::Duration::from_millis(500));
+    let conn = json!({ "accessKeyId": "a", "secretAccessKey": "b", "endpointUrl": format!("http://{addr}") });
+    let result = host.call("listBuckets", &json!({}), Some(&conn)).await;
+    match result {
+        Err(CallError::Host(e)) => assert!(e.to_string().contains("did not finish"), "{e}"),
+        other => panic!("expected the deadline, got {other:?}"),
+    }
+}
