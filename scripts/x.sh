@@ -2,6 +2,8 @@
 set -euo pipefail
 
 ROOT=$(pwd)
+# rustup's toolchain, where it is installed but not on PATH.
+if [ -d "$HOME/.cargo/bin" ]; then PATH="$HOME/.cargo/bin:$PATH"; fi
 WASM_TARGET_DIR="$ROOT/target/wasm"
 COMPONENT="$WASM_TARGET_DIR/wasm32-unknown-unknown/release/aws_s3_component.wasm"
 MOTO_VERSION=5.2.5
@@ -76,9 +78,11 @@ build_guest() {
   [ -f "$COMPONENT" ] || die "the build did not produce $COMPONENT"
 }
 
+# The whole workspace, so that `cargo test --workspace` reuses every artifact
+# (building only -p s3-host would resolve features differently and rebuild).
 build_host() {
   say "Building the host (s3-host)"
-  host_cargo build --locked -p s3-host
+  host_cargo build --locked --workspace
 }
 
 # moto (PyPI) in a virtualenv under target/: S3 for the key shapes s3s-fs's

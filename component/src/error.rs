@@ -155,14 +155,7 @@ fn hint_for(code: &str, bucket_region: Option<&str>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn response(status: u16, headers: &[(&str, &str)], body: &str) -> http::Response<Vec<u8>> {
-        let mut b = http::Response::builder().status(status);
-        for (k, v) in headers {
-            b = b.header(*k, *v);
-        }
-        b.body(body.as_bytes().to_vec()).unwrap()
-    }
+    use crate::ops::test_support::response;
 
     #[test]
     fn parses_s3_error_document() {

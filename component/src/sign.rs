@@ -94,6 +94,18 @@ mod tests {
     }
 
     #[test]
+    fn session_tokens_are_sent_and_signed() {
+        let mut c = connection(None);
+        c.session_token = Some("FwoGZXIvYXdzEXAMPLETOKEN".into());
+        let conn = Conn::new(&c).unwrap();
+        let mut req = http::Request::get(conn.url(Some("bkt"), Some("k"), "")).body(Vec::new()).unwrap();
+        sign_request(&mut req, &conn, "s3", example_time()).unwrap();
+        assert_eq!(req.headers()["x-amz-security-token"], "FwoGZXIvYXdzEXAMPLETOKEN");
+        let auth = req.headers()["authorization"].to_str().unwrap();
+        assert!(auth.contains("x-amz-security-token"), "{auth}");
+    }
+
+    #[test]
     fn signs_the_encoded_path_as_sent() {
         let conn = Conn::new(&connection(Some("http://127.0.0.1:9000"))).unwrap();
         let mut req = http::Request::put(conn.url(Some("b"), Some("a//b c+é"), "")).body(b"x".to_vec()).unwrap();

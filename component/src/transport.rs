@@ -7,7 +7,7 @@
 use crate::bindings::wasi::clocks::wall_clock;
 use crate::bindings::wasi::http::outgoing_handler;
 use crate::bindings::wasi::http::types::{
-    ErrorCode, Fields, IncomingBody, Method, OutgoingBody, OutgoingRequest, Scheme,
+    ErrorCode, Fields, IncomingBody, Method, OutgoingBody, OutgoingRequest, RequestOptions, Scheme,
 };
 use crate::bindings::wasi::io::streams::{InputStream, OutputStream, StreamError};
 use crate::client::Transport;
@@ -16,6 +16,13 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Largest read asked of the response stream at once.
 const READ_CHUNK: u64 = 1 << 20;
+
+/// Per-request limits, in nanoseconds: connecting, waiting for the first byte
+/// of the answer, and any silence in between. The host's per-call deadline
+/// stays the outer bound.
+const CONNECT_TIMEOUT_NS: u64 = 30_000_000_000;
+const FIRST_BYTE_TIMEOUT_NS: u64 = 120_000_000_000;
+const BETWEEN_BYTES_TIMEOUT_NS: u64 = 120_000_000_000;
 
 /// `wasi:http` + `wasi:clocks`.
 #[derive(Debug, Clone, Copy)]
@@ -56,17 +63,29 @@ impl Transport for WasiTransport {
         out.set_path_with_query(Some(path)).map_err(unit)?;
 
         let outgoing_body = out.body().map_err(unit)?;
-        let future = outgoing_handler::handle(out, None).map_err(transport_error)?;
-        {
-            let stream = outgoing_body.write().map_err(unit)?;
-            write_all(&stream, &body)?;
-        }
-        OutgoingBody::finish(outgoing_body, None).map_err(transport_error)?;
+        let options = RequestOptions::new();
+        // A host that cannot honour a timeout refuses the setting; the call's deadline still applies.
+        let _ = options.set_connect_timeout(Some(CONNECT_TIMEOUT_NS));
+        let _ = options.set_first_byte_timeout(Some(FIRST_BYTE_TIMEOUT_NS));
+        let _ = options.set_between_bytes_timeout(Some(BETWEEN_BYTES_TIMEOUT_NS));
+        let future = outgoing_handler::handle(out, Some(options)).map_err(transport_error)?;
+        let written = outgoing_body.write().map_err(unit).and_then(|stream| write_all(&stream, &body));
+        let written = match written {
+            Ok(()) => OutgoingBody::finish(outgoing_body, None).map_err(transport_error),
+            Err(e) => {
+                drop(outgoing_body);
+                Err(e)
+            }
+        };
 
+        // A server may answer before it has read the whole body (a refused
+        // signature, a too-large entity) and close the connection: its answer
+        // is what the caller needs, so it wins over the failed write.
         future.subscribe().block();
-        let resp = match future.get() {
-            Some(Ok(Ok(resp))) => resp,
-            Some(Ok(Err(code))) => return Err(transport_error(code)),
+        let resp = match (future.get(), written) {
+            (Some(Ok(Ok(resp))), _) => resp,
+            (_, Err(write_error)) => return Err(write_error),
+            (Some(Ok(Err(code))), Ok(())) => return Err(transport_error(code)),
             _ => return Err(Error::transport("TransportFailed", "The host lost the response.", true)),
         };
         let mut builder = http::Response::builder().status(resp.status());

@@ -28,8 +28,11 @@ impl Egress {
     /// or, without one, the AWS S3 hosts of its region.
     pub fn for_connection(conn: Option<&Value>) -> Self {
         let Some(conn) = conn else { return Self::none() };
-        let text = |k: &str| conn.get(k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
-        if let Some(url) = text("endpointUrl") {
+        // The bridge accepts camelCase and WIT names alike, and so does this.
+        let text = |camel: &str, wit: &str| {
+            conn.get(camel).or_else(|| conn.get(wit)).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty())
+        };
+        if let Some(url) = text("endpointUrl", "endpoint-url") {
             return match url.parse::<Uri>() {
                 Ok(uri) if uri.host().is_some() => {
                     let host = uri.host().unwrap_or_default().to_ascii_lowercase();
@@ -39,7 +42,7 @@ impl Egress {
                 _ => Self::none(),
             };
         }
-        let region = text("region").unwrap_or("us-east-1").to_ascii_lowercase();
+        let region = text("region", "region").unwrap_or("us-east-1").to_ascii_lowercase();
         let mut allowed = vec![(format!("s3.{region}.amazonaws.com"), 443), (format!("*.s3.{region}.amazonaws.com"), 443)];
         if region == "us-east-1" {
             allowed.extend([("s3.amazonaws.com".to_owned(), 443), ("*.s3.amazonaws.com".to_owned(), 443)]);
@@ -131,7 +134,7 @@ mod tests {
         assert!(e.allows(&uri("http://127.0.0.1:9000/b/k")));
         assert!(!e.allows(&uri("http://127.0.0.1:9001/b/k")));
         assert!(!e.allows(&uri("http://169.254.169.254/latest/meta-data")));
-        let e = Egress::for_connection(Some(&json!({"endpointUrl": "https://minio.example.com"})));
+        let e = Egress::for_connection(Some(&json!({"endpoint-url": "https://minio.example.com"})));
         assert!(e.allows(&uri("https://bkt.minio.example.com/k")));
         assert!(!e.allows(&uri("https://minio.example.com.evil.net/k")));
         assert!(!e.allows(&uri("https://xminio.example.com/k")));

@@ -112,10 +112,18 @@ impl std::fmt::Display for CallError {
 impl std::error::Error for CallError {}
 
 impl CallError {
-    /// The error as the CLI prints it: `{"error": {...}}`.
+    /// The error as the CLI prints it: `{"error": {...}}`. Service errors also
+    /// carry `name` and `$metadata.httpStatusCode`, as AWS SDK errors do.
     pub fn to_json(&self) -> Value {
         match self {
-            Self::Failed(v) => json!({ "error": v }),
+            Self::Failed(v) => {
+                let mut e = v.clone();
+                if let (Some(map), Some(status)) = (e.as_object_mut(), v.get("httpStatus").filter(|s| !s.is_null())) {
+                    map.insert("name".into(), v["code"].clone());
+                    map.insert("$metadata".into(), json!({ "httpStatusCode": status, "requestId": v.get("requestId") }));
+                }
+                json!({ "error": e })
+            }
             Self::Host(e) => json!({ "error": { "kind": "host", "code": "HostError", "message": format!("{e:#}") } }),
         }
     }

@@ -82,6 +82,8 @@ async fn errors_exit_non_zero_with_json_on_stderr() {
     assert_eq!(out.status.code(), Some(1));
     let e: Value = serde_json::from_slice(&out.stderr).unwrap();
     assert_eq!((e["error"]["code"].as_str(), e["error"]["httpStatus"].as_u64()), (Some("NoSuchBucket"), Some(404)), "{e}");
+    assert_eq!(e["error"]["name"], "NoSuchBucket", "SDK-style name: {e}");
+    assert_eq!(e["error"]["$metadata"]["httpStatusCode"], 404, "{e}");
     assert!(out.stdout.is_empty());
 
     conn["secretAccessKey"] = json!("definitely-wrong-secret");

@@ -41,7 +41,9 @@ async fn a_wrong_secret_is_a_403_that_does_not_leak_it() {
     assert!(text.contains("secret access key"), "no advice: {text}");
 
     conn["accessKeyId"] = json!("someone-else");
-    let e = err("putObject", json!({ "bucket": "abc", "objectKey": "k", "fileContents": "x" }), &conn).await;
+    // An empty body: s3s-fs answers a refused request before reading the body and
+    // closes the socket, which can reset a connection that still has bytes in flight.
+    let e = err("putObject", json!({ "bucket": "abc", "objectKey": "k", "fileContents": "" }), &conn).await;
     assert_eq!(e["httpStatus"], 403, "{e}");
     assert!(!e.to_string().contains(&wrong));
 }

@@ -6,6 +6,7 @@ use s3_host::hooks::{Egress, RequestLog};
 use serde_json::json;
 use std::collections::HashMap;
 
+/// `monotonic-clock` comes in for its `duration` type only (request timeouts).
 #[test]
 fn the_component_imports_only_http_io_and_the_wall_clock() {
     let mut imports = host().imports();
@@ -13,6 +14,7 @@ fn the_component_imports_only_http_io_and_the_wall_clock() {
     assert_eq!(
         imports,
         [
+            "wasi:clocks/monotonic-clock@0.2.12",
             "wasi:clocks/wall-clock@0.2.12",
             "wasi:http/outgoing-handler@0.2.12",
             "wasi:http/types@0.2.12",
