@@ -3,7 +3,7 @@ set -euo pipefail
 
 ROOT=$(pwd)
 # rustup's toolchain, where it is installed but not on PATH.
-if [ -d "$HOME/.cargo/bin" ]; then PATH="$HOME/.cargo/bin:$PATH"; fi
+if [ -d "${HOME:-/nonexistent}/.cargo/bin" ]; then PATH="$HOME/.cargo/bin:$PATH"; fi
 WASM_TARGET_DIR="$ROOT/target/wasm"
 COMPONENT="$WASM_TARGET_DIR/wasm32-unknown-unknown/release/aws_s3_component.wasm"
 MOTO_VERSION=5.2.5

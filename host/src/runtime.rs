@@ -243,19 +243,21 @@ impl Host {
             .map_err(|e| host(anyhow::Error::from(e).context(format!("the component trapped in {}; the execution was discarded", op.key))))?;
         drop(params);
 
-        let (ok, ok_ty) = match (&results[0], &result_ty) {
+        let result = results.pop().unwrap_or(Val::Bool(false));
+        // Owned, not cloned: a byte list is one `Val` per byte.
+        let (ok, ok_ty) = match (result, &result_ty) {
             (Val::Result(Err(err)), wasmtime::component::Type::Result(rt)) => {
-                let err_json = match (err.as_deref(), rt.err()) {
-                    (Some(v), Some(t)) => bridge::to_json(v, &t, Render::Camel, bytes_out).map_err(host)?,
+                let err_json = match (err, rt.err()) {
+                    (Some(v), Some(t)) => bridge::to_json(&v, &t, Render::Camel, bytes_out).map_err(host)?,
                     _ => Value::Null,
                 };
                 return Err(CallError::Failed(err_json));
             }
-            (Val::Result(Ok(v)), wasmtime::component::Type::Result(rt)) => match (v.as_deref(), rt.ok()) {
-                (Some(v), Some(t)) => (v.clone(), t),
+            (Val::Result(Ok(v)), wasmtime::component::Type::Result(rt)) => match (v, rt.ok()) {
+                (Some(v), Some(t)) => (*v, t),
                 _ => (Val::Option(None), result_ty.clone()),
             },
-            (v, t) => (v.clone(), t.clone()),
+            (v, t) => (v, t.clone()),
         };
         if bridge::is_envelope(&ok_ty) {
             return bridge::to_json(&ok, &ok_ty, Render::Envelope, bytes_out).map_err(host);
