@@ -23,7 +23,7 @@ fn main() -> anyhow::Result<()> {
         let version = package.version.as_ref().map(|v| format!("@{v}")).unwrap_or_default();
         let instance = format!("{}:{}/{name}{version}", package.namespace, package.name);
         for (fname, func) in &iface.functions {
-            let summary = func.docs.contents.as_deref().unwrap_or("").lines().next().unwrap_or("").trim().to_owned();
+            let summary = first_sentence(func.docs.contents.as_deref().unwrap_or(""));
             writeln!(
                 out,
                 "    Operation {{ key: {:?}, interface: {name:?}, instance: {instance:?}, function: {fname:?}, summary: {summary:?} }},",
@@ -34,6 +34,16 @@ fn main() -> anyhow::Result<()> {
     out.push_str("];\n");
     std::fs::write(Path::new(&std::env::var("OUT_DIR")?).join("catalog.rs"), out)?;
     Ok(())
+}
+
+/// The first sentence of a doc comment's first paragraph, on one line.
+fn first_sentence(docs: &str) -> String {
+    let paragraph: Vec<&str> = docs.lines().map(str::trim).take_while(|l| !l.is_empty()).collect();
+    let text = paragraph.join(" ");
+    match text.find(". ") {
+        Some(end) => text[..=end].to_owned(),
+        None => text,
+    }
 }
 
 /// `put-object` to `putObject` (the same rule as `naming::camel`).

@@ -81,12 +81,11 @@ fn ini_value(text: &str, section: &str, key: &str) -> Option<String> {
     for line in text.lines().map(str::trim) {
         if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
             current = name.trim().to_owned();
-        } else if current == section {
-            if let Some((k, v)) = line.split_once('=') {
-                if k.trim() == key {
-                    return Some(v.trim().to_owned());
-                }
-            }
+        } else if current == section
+            && let Some((k, v)) = line.split_once('=')
+            && k.trim() == key
+        {
+            return Some(v.trim().to_owned());
         }
     }
     None
