@@ -83,3 +83,27 @@ async fn a_deadline_stops_a_call_that_hangs() {
         other => panic!("expected the deadline, got {other:?}"),
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_compiled_component_is_cached_and_a_bad_cache_file_is_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let cached = || -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "cwasm")).collect()
+    };
+    let first = host_with(|c| c.cache_dir = Some(dir.path().to_owned()));
+    let files = cached();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let size = std::fs::metadata(&files[0]).unwrap().len();
+    assert!(size > 100_000, "a compiled component is not {size} bytes");
+    drop(first);
+
+    // A second load reads the same artifact; a corrupt one is recompiled and replaced.
+    let second = host_with(|c| c.cache_dir = Some(dir.path().to_owned()));
+    assert_eq!(cached(), files);
+    drop(second);
+    std::fs::write(&files[0], b"not a compiled component").unwrap();
+    let third = host_with(|c| c.cache_dir = Some(dir.path().to_owned()));
+    assert_eq!(std::fs::metadata(&files[0]).unwrap().len(), size);
+    let regions = third.call("selectRegion", &json!({}), None).await.unwrap();
+    assert_eq!(regions["result"].as_array().unwrap().len(), 36);
+}
