@@ -49,7 +49,11 @@ pub fn params(
         Value::Null => &empty,
         _ => return fail("", "the input must be a JSON object of named inputs"),
     };
-    let mut known = Vec::new();
+    // Unknown names first: a typo is reported as such, not as a missing input.
+    let known: Vec<String> = func.params().filter(|(n, _)| *n != CONNECTION_PARAM).map(|(n, _)| convert(n, Style::Camel)).collect();
+    if let Some(unknown) = object.keys().chain(binary.keys()).find(|k| !is_known(&known, k)) {
+        return fail(unknown, format!("is not an input of this action; its inputs are: {}", known.join(", ")));
+    }
     let mut vals = Vec::new();
     for (name, ty) in func.params() {
         if name == CONNECTION_PARAM {
@@ -69,13 +73,6 @@ pub fn params(
             }
         };
         vals.push(val);
-        known.push(key);
-    }
-    if let Some(unknown) = object.keys().find(|k| !is_known(&known, k)) {
-        return fail(unknown, format!("is not an input of this action; its inputs are: {}", known.join(", ")));
-    }
-    if let Some(unknown) = binary.keys().find(|k| !known.contains(k)) {
-        return fail(unknown, format!("is not an input of this action; its inputs are: {}", known.join(", ")));
     }
     Ok(vals)
 }

@@ -78,6 +78,13 @@ async fn bad_input_is_refused_before_any_request() {
             other => panic!("{key} {input}: expected an invalid-input error, got {other:?}"),
         }
     }
+    match host.call("getObject", &json!({ "bucket": "fine-bucket", "objectkey": "k" }), Some(&conn)).await {
+        Err(CallError::Failed(e)) => {
+            let message = e["message"].as_str().unwrap();
+            assert!(message.starts_with("Input objectkey: is not an input") && message.contains("objectKey"), "{message}");
+        }
+        other => panic!("expected the typo to be named, got {other:?}"),
+    }
     let mut bad_conn = conn.clone();
     bad_conn["endpointUrl"] = json!("127.0.0.1:9000");
     match host.call("listBuckets", &json!({}), Some(&bad_conn)).await {
