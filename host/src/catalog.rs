@@ -27,9 +27,14 @@ pub fn find(key: &str) -> Option<&'static Operation> {
 }
 
 impl Operation {
+    /// Whether this is a data source (a pick list) rather than an action.
+    pub fn is_data_source(&self) -> bool {
+        self.interface == "data-sources"
+    }
+
     /// Data sources answer `{"result": ...}`; actions answer `{"data": ...}`.
     pub fn envelope_key(&self) -> &'static str {
-        if self.interface == "data-sources" { "result" } else { "data" }
+        if self.is_data_source() { "result" } else { "data" }
     }
 }
 

@@ -122,7 +122,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Actions => {
             let width = catalog::OPERATIONS.iter().map(|o| o.key.len()).max().unwrap_or(0);
             for op in catalog::OPERATIONS {
-                let kind = if op.envelope_key() == "result" { "data source" } else { "action" };
+                let kind = if op.is_data_source() { "data source" } else { "action" };
                 println!("{:width$}  {kind:11}  {}", op.key, op.summary);
             }
             Ok(ExitCode::SUCCESS)

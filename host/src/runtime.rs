@@ -112,6 +112,12 @@ impl std::fmt::Display for CallError {
 impl std::error::Error for CallError {}
 
 impl CallError {
+    /// An input the host refused before calling the component, shaped like the
+    /// component's own `invalid-input` errors.
+    fn invalid_input(code: &str, message: String) -> Self {
+        Self::Failed(json!({ "kind": "invalid-input", "code": code, "message": message, "retryable": false }))
+    }
+
     /// The error as the CLI prints it: `{"error": {...}}`. Service errors also
     /// carry `name` and `$metadata.httpStatusCode`, as AWS SDK errors do.
     pub fn to_json(&self) -> Value {
@@ -186,12 +192,7 @@ impl Host {
     ) -> Result<Value, CallError> {
         let op = catalog::find(key).ok_or_else(|| {
             let keys: Vec<&str> = catalog::OPERATIONS.iter().map(|o| o.key).collect();
-            CallError::Failed(json!({
-                "kind": "invalid-input",
-                "code": "UnknownAction",
-                "message": format!("There is no action or data source {key:?}. Known keys: {}.", keys.join(", ")),
-                "retryable": false,
-            }))
+            CallError::invalid_input("UnknownAction", format!("There is no action or data source {key:?}. Known keys: {}.", keys.join(", ")))
         })?;
         let run = self.run(op, input, connection, binary, bytes_out);
         match tokio::time::timeout(self.config.call_timeout, run).await {
@@ -233,9 +234,7 @@ impl Host {
             .and_then(|f| instance.get_func(&mut store, f))
             .ok_or_else(|| host(anyhow::anyhow!("the component does not export {}#{}", op.instance, op.function)))?;
         let ty = func.ty(&store);
-        let params = bridge::params(&ty, input, connection, binary).map_err(|e| {
-            CallError::Failed(json!({ "kind": "invalid-input", "code": "InvalidInput", "message": e.0, "retryable": false }))
-        })?;
+        let params = bridge::params(&ty, input, connection, binary).map_err(|e| CallError::invalid_input("InvalidInput", e.0))?;
         let result_ty = ty.results().next().ok_or_else(|| host(anyhow::anyhow!("{} returns nothing", op.key)))?;
         let mut results = vec![Val::Bool(false)];
         func.call_async(&mut store, &params, &mut results)
@@ -262,7 +261,7 @@ impl Host {
         if bridge::is_envelope(&ok_ty) {
             return bridge::to_json(&ok, &ok_ty, Render::Envelope, bytes_out).map_err(host);
         }
-        let render = if op.envelope_key() == "result" { Render::Camel } else { Render::Aws };
+        let render = if op.is_data_source() { Render::Camel } else { Render::Aws };
         let body = bridge::to_json(&ok, &ok_ty, render, bytes_out).map_err(host)?;
         Ok(json!({ op.envelope_key(): body }))
     }
