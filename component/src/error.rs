@@ -25,6 +25,11 @@ impl Error {
         Self::local(ErrorKind::Transport, code, message, retryable)
     }
 
+    /// Bytes arrived or were stored different from what was sent: never kept silently.
+    pub fn checksum_mismatch(message: impl Into<String>) -> Self {
+        Self::local(ErrorKind::Transport, "ChecksumMismatch", message, true)
+    }
+
     /// The service answered with something we cannot read.
     pub fn unexpected(message: impl Into<String>, status: u16) -> Self {
         let mut e = Self::local(ErrorKind::UnexpectedResponse, "UnexpectedResponse", message, false);

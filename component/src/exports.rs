@@ -12,8 +12,15 @@ use crate::objects::{
     Pagination, PutObjectOutput,
 };
 use crate::ops::*;
-use crate::transport::WasiTransport;
-use crate::types::{Connection, KeyValue, ObjectCannedAcl};
+use crate::bindings::wasi::io::streams::OutputStream;
+use crate::multipart::{
+    self as mp, AbortMultipartUploadOutput, CompleteMultipartUploadOutput, CompletedPart, CreateMultipartUploadOutput,
+    ListMultipartUploadsOutput, ListPartsOutput, UploadPartOutput,
+};
+use crate::ops::multipart::{abort, complete, create, list_parts, list_uploads, upload_part};
+use crate::transfer::{self, ByteSource as _};
+use crate::transport::{StreamSink, StreamSource, WasiTransport};
+use crate::types::{ByteSource, ChecksumAlgorithm, Connection, KeyValue, ObjectCannedAcl, TransferOptions};
 
 struct Component;
 
@@ -26,19 +33,22 @@ impl objects::Guest for Component {
         conn: Connection,
         bucket: String,
         object_key: String,
-        file_contents: Vec<u8>,
+        file_contents: ByteSource<'_>,
         content_type: Option<String>,
         tagging: Option<Vec<KeyValue>>,
         acl: Option<ObjectCannedAcl>,
+        transfer: Option<TransferOptions>,
     ) -> Result<PutObjectOutput> {
         let c = client(&conn)?;
-        let req = put_object::request(&c.conn, &bucket, &object_key, file_contents, content_type.as_deref(), tagging.as_deref(), acl)?;
-        put_object::parse(&c.execute(req)?)
+        let input = put_object::Input { bucket, key: object_key, content_type, tagging: tagging.unwrap_or_default(), acl };
+        let mut source = StreamSource { stream: file_contents.stream, size: file_contents.size };
+        transfer::upload(&c, &input, &mut source, transfer.as_ref())
     }
 
-    fn get_object(conn: Connection, bucket: String, object_key: String, version_id: Option<String>) -> Result<GetObjectOutput> {
+    fn get_object(conn: Connection, bucket: String, object_key: String, version_id: Option<String>, data: &OutputStream) -> Result<GetObjectOutput> {
         let c = client(&conn)?;
-        get_object::parse(c.execute(get_object::request(&c.conn, &bucket, &object_key, version_id.as_deref())?)?)
+        let req = get_object::request(&c.conn, &bucket, &object_key, version_id.as_deref())?;
+        transfer::download(&c, req, &mut StreamSink(data))
     }
 
     fn head_object(conn: Connection, bucket: String, object_key: String, version_id: Option<String>) -> Result<HeadObjectOutput> {
@@ -77,6 +87,99 @@ impl objects::Guest for Component {
         let c = client(&conn)?;
         let input = list_objects::Input::new(bucket, pagination, prefix, delimiter);
         list_objects::run(&c, input, include_metadata.unwrap_or(false), all_pages.unwrap_or(false))
+    }
+}
+
+impl mp::Guest for Component {
+    fn create_multipart_upload(
+        conn: Connection,
+        bucket: String,
+        object_key: String,
+        tagging: Option<Vec<KeyValue>>,
+        acl: Option<ObjectCannedAcl>,
+        content_type: Option<String>,
+        metadata: Option<Vec<(String, String)>>,
+        checksum_algorithm: Option<ChecksumAlgorithm>,
+    ) -> Result<CreateMultipartUploadOutput> {
+        let c = client(&conn)?;
+        let input = put_object::Input { bucket, key: object_key, content_type, tagging: tagging.unwrap_or_default(), acl };
+        let req = create::request(&c.conn, &input, &metadata.unwrap_or_default(), checksum_algorithm)?;
+        create::parse(&c.execute(req)?)
+    }
+
+    fn upload_part(
+        conn: Connection,
+        bucket: String,
+        object_key: String,
+        upload_id: String,
+        part_number: u32,
+        file_chunk: ByteSource<'_>,
+        checksum_algorithm: Option<ChecksumAlgorithm>,
+    ) -> Result<UploadPartOutput> {
+        let c = client(&conn)?;
+        // Check the input before reading a byte of the part.
+        upload_part::request(&c.conn, &bucket, &object_key, &upload_id, part_number, Vec::new(), None)?;
+        let limit = transfer::MAX_PART;
+        if file_chunk.size.is_some_and(|s| s > limit) {
+            return Err(crate::Error::invalid_input("EntityTooLarge", "fileChunk is larger than 5 GiB, S3's largest part."));
+        }
+        let mut source = StreamSource { stream: file_chunk.stream, size: file_chunk.size };
+        let mut body = Vec::new();
+        loop {
+            let chunk = source.read(1 << 20)?;
+            if chunk.is_empty() {
+                break;
+            }
+            body.extend_from_slice(&chunk);
+            if body.len() as u64 > limit {
+                return Err(crate::Error::invalid_input("EntityTooLarge", "fileChunk is larger than 5 GiB, S3's largest part."));
+            }
+        }
+        let sent = checksum_algorithm.map(|alg| (alg, crate::checksum::of(alg, &body)));
+        let req = upload_part::request(&c.conn, &bucket, &object_key, &upload_id, part_number, body, checksum_algorithm)?;
+        upload_part::parse(&c.execute(req)?, part_number, sent.as_ref().map(|(a, v)| (*a, v.as_str())))
+    }
+
+    fn complete_multipart_upload(
+        conn: Connection,
+        bucket: String,
+        object_key: String,
+        upload_id: String,
+        parts: Vec<CompletedPart>,
+    ) -> Result<CompleteMultipartUploadOutput> {
+        let c = client(&conn)?;
+        complete::parse(&c.execute(complete::request(&c.conn, &bucket, &object_key, &upload_id, &parts)?)?)
+    }
+
+    fn abort_multipart_upload(conn: Connection, bucket: String, object_key: String, upload_id: String) -> Result<AbortMultipartUploadOutput> {
+        let c = client(&conn)?;
+        abort::parse(&c.execute(abort::request(&c.conn, &bucket, &object_key, &upload_id)?)?)
+    }
+
+    fn list_multipart_uploads(
+        conn: Connection,
+        bucket: String,
+        prefix: Option<String>,
+        max_uploads: Option<u32>,
+        key_marker: Option<String>,
+        upload_id_marker: Option<String>,
+        all_pages: Option<bool>,
+    ) -> Result<ListMultipartUploadsOutput> {
+        let input = list_uploads::Input { bucket, prefix, max_uploads, key_marker, upload_id_marker };
+        list_uploads::run(&client(&conn)?, input, all_pages.unwrap_or(false))
+    }
+
+    fn list_parts(
+        conn: Connection,
+        bucket: String,
+        object_key: String,
+        upload_id: String,
+        max_parts: Option<u32>,
+        part_number_marker: Option<u32>,
+        all_pages: Option<bool>,
+    ) -> Result<ListPartsOutput> {
+        let input = list_parts::Input { bucket, key: object_key, upload_id, max_parts, part_number_marker };
+        list_parts::run(&client(&conn)?, input, all_pages.unwrap_or(false))
     }
 }
 

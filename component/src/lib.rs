@@ -12,6 +12,7 @@
 //! The WIT types generated from `../wit` are the data model of the core too, so an
 //! output is defined once: in the contract.
 
+pub mod checksum;
 pub mod client;
 pub mod conn;
 pub mod encode;
@@ -22,6 +23,7 @@ pub mod ops;
 pub mod regions;
 pub mod sign;
 pub mod time;
+pub mod transfer;
 mod transport;
 pub mod validate;
 pub mod xml;
@@ -36,5 +38,5 @@ pub mod bindings {
     });
 }
 
-pub use bindings::exports::connector::aws_s3::{buckets, data_sources, objects, types};
+pub use bindings::exports::connector::aws_s3::{buckets, data_sources, multipart, objects, types};
 pub use error::Error;

@@ -2,7 +2,10 @@
 //!
 //! S3's rules: the path is encoded once (by [`crate::encode`]) and signed as it
 //! is sent, no path normalisation (`a//b` and `./` are part of the key), and
-//! `x-amz-content-sha256` carries the payload's SHA-256 on every request.
+//! `x-amz-content-sha256` on every request. It carries the payload's SHA-256,
+//! except for a body protected by a (signed) `x-amz-checksum-*` header: that
+//! one is sent as `UNSIGNED-PAYLOAD`, so that large bodies are never SHA-256
+//! hashed inside wasm (see [`crate::checksum`] for what guarantees integrity).
 
 use crate::conn::Conn;
 use crate::error::{Error, Result};
@@ -18,7 +21,8 @@ use std::time::SystemTime;
 /// Sign `req` in place for `service` (`s3`) at `time`, adding
 /// `x-amz-date`, `x-amz-content-sha256`, the session token and `authorization`.
 pub fn sign_request(req: &mut http::Request<Vec<u8>>, conn: &Conn, service: &str, time: SystemTime) -> Result<()> {
-    let payload_hash = hex::encode(Sha256::digest(req.body()));
+    let checksummed = req.headers().keys().any(|name| crate::checksum::is_value_header(name.as_str()));
+    let payload_hash = if checksummed { None } else { Some(hex::encode(Sha256::digest(req.body()))) };
     let credentials = Credentials::new(
         &conn.access_key_id,
         &conn.secret_access_key,
@@ -47,7 +51,8 @@ pub fn sign_request(req: &mut http::Request<Vec<u8>>, conn: &Conn, service: &str
         .filter(|(name, _)| *name != http::header::CONTENT_LENGTH)
         .filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?)));
     let uri = req.uri().to_string();
-    let signable = SignableRequest::new(req.method().as_str(), uri, headers, SignableBody::Precomputed(payload_hash))
+    let body = payload_hash.map_or(SignableBody::UnsignedPayload, SignableBody::Precomputed);
+    let signable = SignableRequest::new(req.method().as_str(), uri, headers, body)
         .map_err(|e| Error::invalid_input("SigningFailed", format!("Could not sign the request: {e}.")))?;
     let (instructions, _signature) = sign(signable, &params)
         .map_err(|e| Error::invalid_input("SigningFailed", format!("Could not sign the request: {e}.")))?

@@ -6,13 +6,13 @@
 //! bytes may be text, `{"base64": ...}` or a Node Buffer's JSON. Unknown keys
 //! are rejected, so a typo never silently drops an input.
 
-use crate::naming::{RESPONSE_METADATA, Style, convert};
+use crate::naming::{CONNECTOR_FIELDS, RESPONSE_METADATA, Style, convert};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde_json::{Map, Value, json};
-use std::collections::HashMap;
 use wasmtime::component::Val;
 use wasmtime::component::types::{self, Type};
+use wasmtime_wasi_io::streams::{DynInputStream, DynOutputStream};
 
 /// Why an input could not be converted: says which input and what is expected.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,13 +35,63 @@ fn fail<T>(path: &str, what: impl std::fmt::Display) -> InResult<T> {
 /// The parameter that receives the connection rather than an input.
 pub const CONNECTION_PARAM: &str = "conn";
 
-/// Build the parameters of `func` from the input object, the connection and
-/// binary inputs given out of band (`--file`), keyed by input name.
+/// What the bridge asks its caller to bind for a streamed parameter.
+#[derive(Debug)]
+pub enum Bind<'a> {
+    /// A `byte-source` input named `name`: its bytes are inline content from
+    /// the JSON input (`Some`), or given out of band (`None`: a file, stdin).
+    Source {
+        /// The input's camelCase name.
+        name: &'a str,
+        /// The bytes of inline JSON content.
+        inline: Option<Vec<u8>>,
+    },
+    /// A `borrow<output-stream>` parameter: where the call writes its bytes.
+    Sink {
+        /// The parameter's camelCase name (also its key in the output).
+        name: &'a str,
+    },
+}
+
+/// The kind of streamed parameter a WIT type is, if any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Streamed {
+    /// `record { stream: borrow<input-stream>, size: option<u64> }`.
+    Source,
+    /// `borrow<output-stream>`.
+    Sink,
+}
+
+/// Whether `ty` is one of the streamed parameter types.
+pub fn streamed(ty: &Type) -> Option<Streamed> {
+    match ty {
+        Type::Borrow(r) if *r == types::ResourceType::host::<DynOutputStream>() => Some(Streamed::Sink),
+        Type::Record(r) => {
+            let fields: Vec<_> = r.fields().collect();
+            match fields.as_slice() {
+                [stream, size]
+                    if stream.name == "stream"
+                        && matches!(&stream.ty, Type::Borrow(t) if *t == types::ResourceType::host::<DynInputStream>())
+                        && size.name == "size" =>
+                {
+                    Some(Streamed::Source)
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Build the parameters of `func` from the input object and the connection.
+/// Streamed parameters are bound by `bind`; `out_of_band` names the inputs
+/// given outside the JSON (`--file`), which count as present.
 pub fn params(
     func: &types::ComponentFunc,
     input: &Value,
     connection: Option<&Value>,
-    binary: &HashMap<String, Vec<u8>>,
+    out_of_band: &[String],
+    bind: &mut dyn FnMut(Bind<'_>) -> anyhow::Result<Val>,
 ) -> InResult<Vec<Val>> {
     let empty = Map::new();
     let object = match input {
@@ -50,9 +100,10 @@ pub fn params(
         _ => return fail("", "the input must be a JSON object of named inputs"),
     };
     // Unknown names first: a typo is reported as such, not as a missing input.
-    let known: Vec<String> = func.params().filter(|(n, _)| *n != CONNECTION_PARAM).map(|(n, _)| convert(n, Style::Camel)).collect();
-    if let Some(unknown) = object.keys().chain(binary.keys()).find(|k| !is_known(&known, k)) {
-        return fail(unknown, format!("is not an input of this action; its inputs are: {}", known.join(", ")));
+    let known: Vec<&str> =
+        func.params().filter(|(n, ty)| *n != CONNECTION_PARAM && streamed(ty) != Some(Streamed::Sink)).map(|(n, _)| n).collect();
+    if let Some(unknown) = object.keys().chain(out_of_band).find(|k| !is_known(&known, k)) {
+        return fail(unknown, format!("is not an input of this action; its inputs are: {}", camel_list(&known)));
     }
     let mut vals = Vec::new();
     for (name, ty) in func.params() {
@@ -64,27 +115,46 @@ pub fn params(
             continue;
         }
         let key = convert(name, Style::Camel);
-        let val = if let Some(bytes) = binary.get(&key).or_else(|| binary.get(name)) {
-            bytes_val(bytes.clone(), &ty, &key)?
-        } else {
-            match lookup(object, name, &key) {
+        let bound = |e: anyhow::Error| InputError(format!("Input {key}: {e:#}"));
+        let val = match streamed(&ty) {
+            Some(Streamed::Sink) => bind(Bind::Sink { name: &key }).map_err(bound)?,
+            Some(Streamed::Source) => {
+                let given = out_of_band.iter().any(|n| *n == key || n == name);
+                match (given, lookup(object, name, &key)) {
+                    (true, Some(_)) => return fail(&key, "is given both inline and as a file; give one"),
+                    (true, None) => bind(Bind::Source { name: &key, inline: None }).map_err(bound)?,
+                    (false, Some(v)) => bind(Bind::Source { name: &key, inline: Some(bytes(v, &key)?) }).map_err(bound)?,
+                    (false, None) => return fail(&key, "is required"),
+                }
+            }
+            None => match lookup(object, name, &key) {
                 Some(v) => to_val(v, &ty, &key)?,
                 None => missing(&ty, &key)?,
-            }
+            },
         };
         vals.push(val);
     }
     Ok(vals)
 }
 
-/// Whether `key` names one of the `known` camelCase inputs, as camelCase or as its WIT name.
-fn is_known(known: &[String], key: &str) -> bool {
-    known.iter().any(|c| c == key || *c == convert(key, Style::Camel) && key.contains('-'))
+/// The name of the function's output stream parameter, if it has one.
+pub fn sink_param(func: &types::ComponentFunc) -> Option<String> {
+    func.params().find(|(_, ty)| streamed(ty) == Some(Streamed::Sink)).map(|(n, _)| convert(n, Style::Camel))
 }
 
-/// A value by camelCase key, or by its WIT (kebab) name.
+/// Whether `key` names one of the `known` WIT names: as camelCase, as the
+/// WIT name itself, or as AWS PascalCase (an earlier output fed back in).
+fn is_known(known: &[&str], key: &str) -> bool {
+    known.iter().any(|n| *n == key || convert(n, Style::Camel) == key || convert(n, Style::Pascal) == key)
+}
+
+fn camel_list(names: &[&str]) -> String {
+    names.iter().map(|n| convert(n, Style::Camel)).collect::<Vec<_>>().join(", ")
+}
+
+/// A value by camelCase key, by its WIT (kebab) name, or by its AWS PascalCase name.
 fn lookup<'a>(object: &'a Map<String, Value>, wit_name: &str, camel: &str) -> Option<&'a Value> {
-    object.get(camel).or_else(|| object.get(wit_name))
+    object.get(camel).or_else(|| object.get(wit_name)).or_else(|| object.get(&convert(wit_name, Style::Pascal)))
 }
 
 fn missing(ty: &Type, path: &str) -> InResult<Val> {
@@ -138,9 +208,6 @@ pub fn to_val(v: &Value, ty: &Type, path: &str) -> InResult<Val> {
         }),
         Type::List(l) => {
             let elem = l.ty();
-            if matches!(elem, Type::U8) {
-                return bytes_val(bytes(v, path)?, ty, path);
-            }
             match (v, &elem) {
                 (Value::Object(map), Type::Tuple(t)) if is_string_pair(t) => Val::List(
                     map.iter()
@@ -162,6 +229,7 @@ pub fn to_val(v: &Value, ty: &Type, path: &str) -> InResult<Val> {
             let mut fields = Vec::new();
             let mut known = Vec::new();
             for field in r.fields() {
+                known.push(field.name);
                 let key = convert(field.name, Style::Camel);
                 let sub = format!("{path}.{key}");
                 let val = match lookup(map, field.name, &key) {
@@ -169,10 +237,9 @@ pub fn to_val(v: &Value, ty: &Type, path: &str) -> InResult<Val> {
                     None => missing(&field.ty, &sub)?,
                 };
                 fields.push((field.name.to_owned(), val));
-                known.push(key);
             }
             if let Some(unknown) = map.keys().find(|k| !is_known(&known, k)) {
-                return fail(&format!("{path}.{unknown}"), format!("is not a field here; the fields are: {}", known.join(", ")));
+                return fail(&format!("{path}.{unknown}"), format!("is not a field here; the fields are: {}", camel_list(&known)));
             }
             Val::Record(fields)
         }
@@ -253,24 +320,12 @@ fn bytes(v: &Value, path: &str) -> InResult<Vec<u8>> {
     }
 }
 
-fn bytes_val(bytes: Vec<u8>, ty: &Type, path: &str) -> InResult<Val> {
-    let list = Val::List(bytes.into_iter().map(Val::U8).collect());
-    match ty {
-        Type::List(_) => Ok(list),
-        Type::Option(_) => Ok(Val::Option(Some(Box::new(list)))),
-        _ => fail(path, "does not take bytes"),
-    }
-}
-
-/// How bytes in an output are rendered: inline, or written somewhere by the caller.
-pub type BytesOut<'a> = dyn FnMut(Vec<u8>) -> anyhow::Result<Value> + Send + 'a;
-
 /// Inline rendering of bytes: UTF-8 text as a string, anything else as `{"base64": ...}`.
-pub fn inline_bytes(bytes: Vec<u8>) -> anyhow::Result<Value> {
-    Ok(match String::from_utf8(bytes) {
+pub fn inline_bytes(bytes: Vec<u8>) -> Value {
+    match String::from_utf8(bytes) {
         Ok(text) => Value::String(text),
         Err(e) => json!({ "base64": BASE64.encode(e.as_bytes()) }),
-    })
+    }
 }
 
 /// How a value is named when rendered.
@@ -286,7 +341,7 @@ pub enum Render {
 }
 
 /// Render a WIT value of type `ty` as JSON.
-pub fn to_json(val: &Val, ty: &Type, render: Render, out: &mut BytesOut<'_>) -> anyhow::Result<Value> {
+pub fn to_json(val: &Val, ty: &Type, render: Render) -> anyhow::Result<Value> {
     Ok(match (val, ty) {
         (Val::Bool(b), _) => json!(b),
         (Val::U8(n), _) => json!(n),
@@ -305,7 +360,6 @@ pub fn to_json(val: &Val, ty: &Type, render: Render, out: &mut BytesOut<'_>) -> 
         (Val::List(items), Type::List(l)) => {
             let elem = l.ty();
             match &elem {
-                Type::U8 => out(items.iter().map(|i| if let Val::U8(b) = i { *b } else { 0 }).collect())?,
                 Type::Tuple(t) if is_string_pair(t) => Value::Object(
                     items
                         .iter()
@@ -318,43 +372,44 @@ pub fn to_json(val: &Val, ty: &Type, render: Render, out: &mut BytesOut<'_>) -> 
                         })
                         .collect(),
                 ),
-                _ => Value::Array(items.iter().map(|i| to_json(i, &elem, inner(render), out)).collect::<anyhow::Result<_>>()?),
+                _ => Value::Array(items.iter().map(|i| to_json(i, &elem, inner(render))).collect::<anyhow::Result<_>>()?),
             }
         }
         (Val::Record(fields), Type::Record(r)) => {
             let mut map = Map::new();
             for ((name, v), field) in fields.iter().zip(r.fields()) {
                 if name == RESPONSE_METADATA {
-                    map.insert("$metadata".into(), to_json(v, &field.ty, Render::Camel, out)?);
+                    map.insert("$metadata".into(), to_json(v, &field.ty, Render::Camel)?);
                     continue;
                 }
                 if render == Render::Aws && matches!(v, Val::Option(None)) {
                     continue;
                 }
-                let key = convert(name, if render == Render::Aws { Style::Pascal } else { Style::Camel });
-                map.insert(key, to_json(v, &field.ty, inner(render), out)?);
+                let pascal = render == Render::Aws && !CONNECTOR_FIELDS.contains(&name.as_str());
+                let key = convert(name, if pascal { Style::Pascal } else { Style::Camel });
+                map.insert(key, to_json(v, &field.ty, inner(render))?);
             }
             Value::Object(map)
         }
         (Val::Tuple(items), Type::Tuple(t)) => Value::Array(
-            items.iter().zip(t.types()).map(|(i, ty)| to_json(i, &ty, inner(render), out)).collect::<anyhow::Result<_>>()?,
+            items.iter().zip(t.types()).map(|(i, ty)| to_json(i, &ty, inner(render))).collect::<anyhow::Result<_>>()?,
         ),
         (Val::Option(None), _) => Value::Null,
-        (Val::Option(Some(v)), Type::Option(o)) => to_json(v, &o.ty(), render, out)?,
+        (Val::Option(Some(v)), Type::Option(o)) => to_json(v, &o.ty(), render)?,
         // Variants render untagged: the payload, or the case's name.
         (Val::Variant(case, payload), Type::Variant(var)) => match payload {
             Some(p) => {
                 let case_ty = var.cases().find(|c| c.name == case).and_then(|c| c.ty);
                 match case_ty {
-                    Some(t) => to_json(p, &t, render, out)?,
+                    Some(t) => to_json(p, &t, render)?,
                     None => anyhow::bail!("variant case {case} has a payload but no type"),
                 }
             }
             None => json!(case),
         },
         (Val::Result(r), Type::Result(rt)) => match r {
-            Ok(v) => opt_json(v.as_deref(), rt.ok(), render, out)?,
-            Err(v) => json!({ "error": opt_json(v.as_deref(), rt.err(), Render::Camel, out)? }),
+            Ok(v) => opt_json(v.as_deref(), rt.ok(), render)?,
+            Err(v) => json!({ "error": opt_json(v.as_deref(), rt.err(), Render::Camel)? }),
         },
         (val, ty) => anyhow::bail!("cannot render {val:?} as {ty:?}"),
     })
@@ -364,14 +419,11 @@ fn inner(render: Render) -> Render {
     if render == Render::Envelope { Render::Aws } else { render }
 }
 
-fn opt_json(v: Option<&Val>, ty: Option<Type>, render: Render, out: &mut BytesOut<'_>) -> anyhow::Result<Value> {
+fn opt_json(v: Option<&Val>, ty: Option<Type>, render: Render) -> anyhow::Result<Value> {
     match (v, ty) {
-        (Some(v), Some(ty)) => to_json(v, &ty, render, out),
+        (Some(v), Some(ty)) => to_json(v, &ty, render),
         _ => Ok(Value::Null),
     }
 }
 
-/// Whether an output record is its own envelope: it has a `data` field.
-pub fn is_envelope(ty: &Type) -> bool {
-    matches!(ty, Type::Record(r) if r.fields().any(|f| f.name == "data"))
-}
+

@@ -1,7 +1,8 @@
-//! The `wasi:http` send hook: the egress policy and the request log, then the
-//! stock sender. Timeouts, a connection pool and fault injection go here too.
+//! The `wasi:http` send hook: the egress policy, the request log and fault
+//! injection (tests), then the stock sender.
 
 use http::Uri;
+use http_body_util::BodyExt as _;
 use serde_json::Value;
 use std::sync::{Arc, Mutex};
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpHooks};
@@ -83,6 +84,52 @@ pub struct LoggedRequest {
 /// Shared log of requests, for tests and `--verbose`.
 pub type RequestLog = Arc<Mutex<Vec<LoggedRequest>>>;
 
+/// What an injected fault does to a matching request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultAction {
+    /// The connection breaks before an answer arrives.
+    Break,
+    /// One byte of the request body is flipped on its way to the server.
+    CorruptRequest,
+    /// One byte of the answer's body is flipped on its way to the component.
+    CorruptResponse,
+}
+
+/// One fault: the `nth` request (1-based) whose method and URL contain
+/// `matching` gets `action`.
+#[derive(Debug, Clone)]
+pub struct Fault {
+    /// A substring of `METHOD URL`, e.g. `PUT` or `partNumber=3`.
+    pub matching: String,
+    /// Which matching request to hit (1 = the first).
+    pub nth: usize,
+    /// What happens to it.
+    pub action: FaultAction,
+}
+
+/// Faults to inject, shared by the executions of a host (tests only; none by default).
+#[derive(Debug, Clone, Default)]
+pub struct Faults(Arc<Mutex<Vec<(Fault, usize)>>>);
+
+impl Faults {
+    /// These faults, each counting its own matches.
+    pub fn new(faults: Vec<Fault>) -> Self {
+        Self(Arc::new(Mutex::new(faults.into_iter().map(|f| (f, 0)).collect())))
+    }
+
+    fn hit(&self, method: &str, uri: &str) -> Option<FaultAction> {
+        let line = format!("{method} {uri}");
+        let mut faults = self.0.lock().expect("faults");
+        faults.iter_mut().find_map(|(fault, seen)| {
+            if !line.contains(&fault.matching) {
+                return None;
+            }
+            *seen += 1;
+            (*seen == fault.nth).then_some(fault.action)
+        })
+    }
+}
+
 /// The hooks of one execution.
 #[derive(Debug)]
 pub struct Hooks {
@@ -90,6 +137,24 @@ pub struct Hooks {
     pub egress: Egress,
     /// Where to record requests, if anywhere.
     pub log: Option<RequestLog>,
+    /// Faults to inject.
+    pub faults: Faults,
+}
+
+/// Flip the first byte of the first non-empty data frame of a body.
+fn corrupt(body: WasiBody) -> WasiBody {
+    let mut done = false;
+    body.map_frame(move |frame| match frame.into_data() {
+        Ok(data) if !done && !data.is_empty() => {
+            done = true;
+            let mut bytes = data.to_vec();
+            bytes[0] ^= 0xff;
+            hyper::body::Frame::data(bytes::Bytes::from(bytes))
+        }
+        Ok(data) => hyper::body::Frame::data(data),
+        Err(frame) => frame,
+    })
+    .boxed_unsync()
 }
 
 type SendFuture = Box<
@@ -97,7 +162,16 @@ type SendFuture = Box<
         + Send,
 >;
 
+/// Largest write the component may make to a request body at once. Smaller
+/// than wasi-http's 1 MiB default: with several parts in flight, each body's
+/// buffered chunk is host memory on top of the parts the component holds.
+const BODY_CHUNK: usize = 256 << 10;
+
 impl WasiHttpHooks for Hooks {
+    fn p2_outgoing_body_chunk_size(&mut self) -> usize {
+        BODY_CHUNK
+    }
+
     fn send_request(
         &mut self,
         request: http::Request<WasiBody>,
@@ -115,7 +189,20 @@ impl WasiHttpHooks for Hooks {
         if !allowed {
             return Box::new(async { Err(Error::HttpRequestDenied) });
         }
-        wasmtime_wasi_http::default_hooks().send_request(request, options, fut)
+        match self.faults.hit(request.method().as_str(), &request.uri().to_string()) {
+            None => wasmtime_wasi_http::default_hooks().send_request(request, options, fut),
+            Some(FaultAction::Break) => Box::new(async { Err(Error::ConnectionTerminated) }),
+            Some(FaultAction::CorruptRequest) => {
+                wasmtime_wasi_http::default_hooks().send_request(request.map(corrupt), options, fut)
+            }
+            Some(FaultAction::CorruptResponse) => {
+                let sent = wasmtime_wasi_http::default_hooks().send_request(request, options, fut);
+                Box::new(async move {
+                    let (resp, io) = Box::into_pin(sent).await?;
+                    Ok((resp.map(corrupt), io))
+                })
+            }
+        }
     }
 }
 

@@ -1,7 +1,8 @@
 //! The reference host of the Amazon S3 connector component.
 //!
 //! - [`runtime`]: engine, compiled-component cache, executions with limits.
-//! - [`hooks`]: the `wasi:http` send hook (egress policy, request log).
+//! - [`hooks`]: the `wasi:http` send hook (egress policy, request log, faults).
+//! - [`streams`]: the `wasi:io` streams that carry bodies in and out.
 //! - [`bridge`] and [`naming`]: the generic JSON bridge.
 //! - [`catalog`]: the exported operations, generated from `wit/`.
 //! - [`connection`]: `--connection`, AWS environment variables and profiles.
@@ -14,5 +15,6 @@ pub mod hooks;
 pub mod local_s3;
 pub mod naming;
 pub mod runtime;
+pub mod streams;
 
-pub use runtime::{CallError, Host, HostConfig};
+pub use runtime::{ByteInput, ByteOutput, CallError, Host, HostConfig, Transfers};

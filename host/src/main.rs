@@ -1,13 +1,14 @@
 //! `s3-host`: run the Amazon S3 connector component from the command line.
 
+mod progress;
+
 use anyhow::{Context as _, Result, bail};
 use clap::{Parser, Subcommand};
 use s3_host::connection::{json_arg, resolve};
 use s3_host::hooks::RequestLog;
 use s3_host::local_s3::LocalS3;
-use s3_host::{CallError, Host, HostConfig, catalog};
+use s3_host::{ByteInput, ByteOutput, CallError, Host, HostConfig, Transfers, catalog};
 use serde_json::{Value, json};
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -59,10 +60,13 @@ enum Command {
         /// AWS_DEFAULT_REGION, AWS_ENDPOINT_URL(_S3), then the AWS_PROFILE of ~/.aws/credentials
         #[arg(long)]
         connection: Option<String>,
-        /// Read a binary input from a file: NAME=PATH, e.g. fileContents=photo.png
+        /// Stream a binary input from a file, NAME=PATH, e.g. fileContents=photo.iso;
+        /// `-` reads stdin (fileContents=-). Any size: the body is read part by part
         #[arg(long = "file", value_name = "NAME=PATH")]
         files: Vec<String>,
-        /// Write the binary output (getObject's data) to this file instead of printing it
+        /// Stream the binary output (getObject's data) to this file instead of printing
+        /// it; `-` writes stdout (the JSON result then goes to stderr). The file is
+        /// replaced only when the whole object arrived intact
         #[arg(long, value_name = "PATH")]
         output: Option<PathBuf>,
         /// Print each HTTP request (method and URL) on stderr
@@ -130,32 +134,54 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Call { key, input, connection, files, output, verbose } => {
             let input = json_arg(input).context("--input")?;
             let connection = resolve(connection.as_deref())?;
-            let mut binary = HashMap::new();
+            let mut transfers = Transfers::default();
+            let mut total = Some(0u64);
             for spec in files {
                 let Some((name, path)) = spec.split_once('=') else { bail!("--file takes NAME=PATH, got {spec:?}") };
-                let bytes = std::fs::read(path).with_context(|| format!("cannot read {path}"))?;
-                binary.insert(name.to_owned(), bytes);
+                match open_input(path) {
+                    Ok((reader, size)) => {
+                        total = total.zip(size).map(|(a, b)| a + b);
+                        transfers.inputs.insert(name.to_owned(), ByteInput::Reader { reader, size });
+                    }
+                    Err(why) => return Ok(print_result(Err(CallError::invalid_input("InvalidFile", format!("Input {name}: {why}."))), false)),
+                }
+            }
+            // The download goes to a temporary file beside the target, renamed
+            // over it only when the whole object arrived intact.
+            let mut pending = None;
+            let to_stdout = output.as_deref() == Some(std::path::Path::new("-"));
+            if to_stdout {
+                transfers.output = Some(ByteOutput { writer: Box::new(std::io::stdout()), label: "-".into() });
+            } else if let Some(path) = output {
+                let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+                let temp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("--output {}: cannot write in {}", path.display(), dir.display()))?;
+                let writer = temp.reopen().with_context(|| format!("--output {}", path.display()))?;
+                transfers.output = Some(ByteOutput { writer: Box::new(writer), label: path.display().to_string() });
+                pending = Some((temp, path.clone()));
+            }
+            if files.is_empty() {
+                total = None;
             }
             let mut config = host_config(&cli);
             let log = verbose.then(RequestLog::default);
             config.request_log.clone_from(&log);
             let host = Host::new(config)?;
-            let mut write_output = |bytes: Vec<u8>| -> Result<Value> {
-                match output {
-                    Some(path) => {
-                        std::fs::write(path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
-                        Ok(json!({ "file": path, "length": bytes.len() }))
-                    }
-                    None => s3_host::bridge::inline_bytes(bytes),
+            let progress = progress::show(transfers.progress.clone(), total);
+            let memory_peak = transfers.memory_peak.clone();
+            let mut result = host.call_with(key, &input, connection.as_ref(), transfers).await;
+            progress.finish();
+            if let (Ok(_), Some((temp, path))) = (&result, pending) {
+                if let Err(e) = temp.persist(&path) {
+                    result = Err(CallError::Host(anyhow::anyhow!("cannot write {}: {}", path.display(), e.error)));
                 }
-            };
-            let result = host.call_with(key, &input, connection.as_ref(), &binary, &mut write_output).await;
+            }
             if let Some(log) = log {
                 for r in log.lock().expect("request log").iter() {
                     eprintln!("{} {}{}", r.method, r.uri, if r.allowed { "" } else { "  (refused by the egress policy)" });
                 }
+                eprintln!("component memory peak: {} KiB", memory_peak.load(std::sync::atomic::Ordering::Relaxed) >> 10);
             }
-            Ok(print_result(result))
+            Ok(print_result(result, to_stdout))
         }
         Command::LocalS3 { port, root, access_key, secret_key } => {
             let temp;
@@ -178,10 +204,17 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-fn print_result(result: Result<Value, CallError>) -> ExitCode {
+/// Print a call's result: JSON on stdout (on stderr when stdout carries the
+/// bytes), or the error on stderr.
+fn print_result(result: Result<Value, CallError>, stdout_taken: bool) -> ExitCode {
     match result {
         Ok(v) => {
-            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            let text = serde_json::to_string_pretty(&v).unwrap_or_default();
+            if stdout_taken {
+                eprintln!("{text}");
+            } else {
+                println!("{text}");
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -189,6 +222,19 @@ fn print_result(result: Result<Value, CallError>) -> ExitCode {
             ExitCode::from(if matches!(e, CallError::Host(_)) { 2 } else { 1 })
         }
     }
+}
+
+/// A file to upload (`-` is stdin) and its size when known.
+fn open_input(path: &str) -> Result<(Box<dyn std::io::Read + Send>, Option<u64>), String> {
+    if path == "-" {
+        return Ok((Box::new(std::io::stdin()), None));
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let meta = file.metadata().map_err(|e| format!("cannot read {path}: {e}"))?;
+    if meta.is_dir() {
+        return Err(format!("{path} is a directory, not a file"));
+    }
+    Ok((Box::new(file), meta.is_file().then_some(meta.len())))
 }
 
 /// The demo: every basic object operation against an embedded local S3.
@@ -215,7 +261,7 @@ async fn demo(config: HostConfig) -> Result<ExitCode> {
         println!("$ s3-host call {key} --input '{input}'");
         let result = host.call(key, &input, Some(&conn)).await;
         let failed = result.is_err();
-        print_result(result);
+        print_result(result, false);
         if failed {
             return Ok(ExitCode::FAILURE);
         }

@@ -2,10 +2,15 @@
 //! acronym (`SSE-KMS-key-id`, `ID`), which keeps its case.
 //! - inputs, envelopes, errors, data sources and `$metadata`: camelCase (`objectKey`);
 //! - AWS outputs: PascalCase (`ETag`, `VersionId`, `SSEKMSKeyId`);
-//! - the field `response-metadata` is rendered as `$metadata`, like the AWS SDKs.
+//! - the field `response-metadata` is rendered as `$metadata`, like the AWS SDKs;
+//! - fields the connector adds to an AWS output ([`CONNECTOR_FIELDS`]) stay camelCase.
 
 /// The WIT field rendered as `$metadata`.
 pub const RESPONSE_METADATA: &str = "response-metadata";
+
+/// Fields the seed's connector adds beside AWS's own output (uploadPart's
+/// `part`): they keep camelCase where AWS's fields are PascalCase.
+pub const CONNECTOR_FIELDS: &[&str] = &["part"];
 
 /// JSON naming style.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

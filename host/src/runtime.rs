@@ -2,17 +2,21 @@
 //! one store + instance per call, with a memory cap and a deadline. A trap or
 //! a timeout ends that execution, never the host.
 
-use crate::bridge::{self, BytesOut, Render};
+use crate::bridge::{self, Bind, Render};
 use crate::catalog::{self, Operation};
-use crate::hooks::{Egress, Hooks, RequestLog};
+use crate::hooks::{Egress, Faults, Hooks, RequestLog};
+use crate::naming::{Style, convert};
+use crate::streams::{Counter, MemorySink, MemorySource, ReaderSource, WriterJoin, WriterSink};
 use anyhow::{Context as _, Result};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use wasmtime::component::{Component, InstancePre, Linker, ResourceTable, Val};
+use wasmtime::component::{Component, InstancePre, Linker, ResourceAny, ResourceTable, Val};
+use wasmtime_wasi_io::streams::{DynInputStream, DynOutputStream};
 use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
@@ -35,6 +39,8 @@ pub struct HostConfig {
     pub egress_override: Option<Egress>,
     /// Record every request the component tries to send.
     pub request_log: Option<RequestLog>,
+    /// Faults to inject into requests (tests).
+    pub faults: Faults,
 }
 
 impl HostConfig {
@@ -48,6 +54,7 @@ impl HostConfig {
             call_timeout: Duration::from_secs(300),
             egress_override: None,
             request_log: None,
+            faults: Faults::default(),
         }
     }
 }
@@ -70,12 +77,89 @@ fn default_cache_dir() -> Option<PathBuf> {
     Some(base.join("s3-host"))
 }
 
+/// Bytes given to a call outside its JSON input.
+pub enum ByteInput {
+    /// In memory.
+    Bytes(Vec<u8>),
+    /// Read as the call goes (a file, stdin), with its size when known.
+    Reader {
+        /// Where the bytes come from.
+        reader: Box<dyn Read + Send>,
+        /// How many there are, when known.
+        size: Option<u64>,
+    },
+}
+
+impl std::fmt::Debug for ByteInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Bytes(b) => write!(f, "Bytes({} bytes)", b.len()),
+            Self::Reader { size, .. } => write!(f, "Reader(size: {size:?})"),
+        }
+    }
+}
+
+/// Where a call's output bytes go instead of inline JSON.
+pub struct ByteOutput {
+    /// Written as the call goes.
+    pub writer: Box<dyn Write + Send>,
+    /// How the output names it (`{"file": label, "length": n}`).
+    pub label: String,
+}
+
+impl std::fmt::Debug for ByteOutput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ByteOutput").field("label", &self.label).finish_non_exhaustive()
+    }
+}
+
+/// The bytes of a call that do not travel as JSON.
+#[derive(Debug, Default)]
+pub struct Transfers {
+    /// Streamed inputs by name (`fileContents`, `fileChunk`).
+    pub inputs: HashMap<String, ByteInput>,
+    /// Where output bytes go; inline when absent.
+    pub output: Option<ByteOutput>,
+    /// Bytes read from inputs and written to the output so far.
+    pub progress: Counter,
+    /// The largest the component's linear memory grew to, in bytes.
+    pub memory_peak: Counter,
+}
+
+/// The memory cap, recording how far memory grew and whether the cap was hit.
+struct Limits {
+    inner: StoreLimits,
+    peak: Counter,
+    capped: bool,
+}
+
+impl wasmtime::ResourceLimiter for Limits {
+    fn memory_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
+        let allowed = self.inner.memory_growing(current, desired, maximum)?;
+        if allowed {
+            self.peak.fetch_max(desired as u64, std::sync::atomic::Ordering::Relaxed);
+        } else {
+            self.capped = true;
+        }
+        Ok(allowed)
+    }
+
+    fn table_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
+        self.inner.table_growing(current, desired, maximum)
+    }
+}
+
+enum SinkHandle {
+    Memory(std::sync::Arc<std::sync::Mutex<Vec<u8>>>),
+    Writer { join: WriterJoin, label: String },
+}
+
 /// Per-execution state.
 struct State {
     table: ResourceTable,
     http: WasiHttpCtx,
     hooks: Hooks,
-    limits: StoreLimits,
+    limits: Limits,
 }
 
 impl WasiHttpView for State {
@@ -114,7 +198,7 @@ impl std::error::Error for CallError {}
 impl CallError {
     /// An input the host refused before calling the component, shaped like the
     /// component's own `invalid-input` errors.
-    fn invalid_input(code: &str, message: String) -> Self {
+    pub fn invalid_input(code: &str, message: String) -> Self {
         Self::Failed(json!({ "kind": "invalid-input", "code": code, "message": message, "retryable": false }))
     }
 
@@ -178,23 +262,17 @@ impl Host {
     /// Run the operation `key` with a JSON input and connection. Bytes in the
     /// output are rendered inline (text, or `{"base64": ...}`).
     pub async fn call(&self, key: &str, input: &Value, connection: Option<&Value>) -> Result<Value, CallError> {
-        self.call_with(key, input, connection, &HashMap::new(), &mut bridge::inline_bytes).await
+        self.call_with(key, input, connection, Transfers::default()).await
     }
 
-    /// Like [`Host::call`], with binary inputs given by name and a renderer for output bytes.
-    pub async fn call_with(
-        &self,
-        key: &str,
-        input: &Value,
-        connection: Option<&Value>,
-        binary: &HashMap<String, Vec<u8>>,
-        bytes_out: &mut BytesOut<'_>,
-    ) -> Result<Value, CallError> {
+    /// Like [`Host::call`], with binary inputs given out of band and a
+    /// destination for output bytes.
+    pub async fn call_with(&self, key: &str, input: &Value, connection: Option<&Value>, transfers: Transfers) -> Result<Value, CallError> {
         let op = catalog::find(key).ok_or_else(|| {
             let keys: Vec<&str> = catalog::OPERATIONS.iter().map(|o| o.key).collect();
             CallError::invalid_input("UnknownAction", format!("There is no action or data source {key:?}. Known keys: {}.", keys.join(", ")))
         })?;
-        let run = self.run(op, input, connection, binary, bytes_out);
+        let run = self.run(op, input, connection, transfers);
         match tokio::time::timeout(self.config.call_timeout, run).await {
             Ok(result) => result,
             Err(_) => Err(CallError::Host(anyhow::anyhow!(
@@ -204,26 +282,16 @@ impl Host {
         }
     }
 
-    async fn run(
-        &self,
-        op: &Operation,
-        input: &Value,
-        connection: Option<&Value>,
-        binary: &HashMap<String, Vec<u8>>,
-        bytes_out: &mut BytesOut<'_>,
-    ) -> Result<Value, CallError> {
+    async fn run(&self, op: &Operation, input: &Value, connection: Option<&Value>, mut transfers: Transfers) -> Result<Value, CallError> {
         let egress = self.config.egress_override.clone().unwrap_or_else(|| Egress::for_connection(connection));
         let state = State {
             table: ResourceTable::new(),
             http: WasiHttpCtx::new(),
-            hooks: Hooks { egress, log: self.config.request_log.clone() },
-            limits: StoreLimitsBuilder::new().memory_size(self.config.memory_limit).build(),
+            hooks: Hooks { egress, log: self.config.request_log.clone(), faults: self.config.faults.clone() },
+            limits: Limits { inner: StoreLimitsBuilder::new().memory_size(self.config.memory_limit).build(), peak: transfers.memory_peak.clone(), capped: false },
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limits);
-        // Results come back as `Val`s (a `list<u8>` is one `Val` per byte), so
-        // let the host allocate for what the capped guest memory can hold.
-        store.set_hostcall_fuel(self.config.memory_limit.saturating_mul(64));
         store.set_epoch_deadline(1);
         store.epoch_deadline_async_yield_and_update(1);
 
@@ -234,20 +302,79 @@ impl Host {
             .and_then(|f| instance.get_func(&mut store, f))
             .ok_or_else(|| host(anyhow::anyhow!("the component does not export {}#{}", op.instance, op.function)))?;
         let ty = func.ty(&store);
-        let params = bridge::params(&ty, input, connection, binary).map_err(|e| CallError::invalid_input("InvalidInput", e.0))?;
+
+        // Streamed parameters become wasi:io streams in this execution's table.
+        let mut inputs: HashMap<String, ByteInput> =
+            transfers.inputs.drain().map(|(k, v)| (if k.contains('-') { convert(&k, Style::Camel) } else { k }, v)).collect();
+        let out_of_band: Vec<String> = inputs.keys().cloned().collect();
+        let mut sink: Option<(String, SinkHandle)> = None;
+        let memory_limit = self.config.memory_limit;
+        let params = bridge::params(&ty, input, connection, &out_of_band, &mut |bind| match bind {
+            Bind::Source { name, inline } => {
+                let given = match inline {
+                    Some(bytes) => ByteInput::Bytes(bytes),
+                    None => inputs.remove(name).ok_or_else(|| anyhow::anyhow!("no bytes were given"))?,
+                };
+                let (stream, size): (DynInputStream, Option<u64>) = match given {
+                    ByteInput::Bytes(bytes) => {
+                        let size = bytes.len() as u64;
+                        (Box::new(MemorySource::new(bytes)), Some(size))
+                    }
+                    ByteInput::Reader { reader, size } => (Box::new(ReaderSource::spawn(reader, transfers.progress.clone())), size),
+                };
+                let resource = store.data_mut().table.push(stream)?;
+                let any = ResourceAny::try_from_resource(resource, &mut store)?;
+                let size = Val::Option(size.map(|s| Box::new(Val::U64(s))));
+                Ok(Val::Record(vec![("stream".into(), Val::Resource(any)), ("size".into(), size)]))
+            }
+            Bind::Sink { name } => {
+                let (stream, handle): (DynOutputStream, SinkHandle) = match transfers.output.take() {
+                    Some(ByteOutput { writer, label }) => {
+                        let (s, join) = WriterSink::spawn(writer, transfers.progress.clone());
+                        (Box::new(s), SinkHandle::Writer { join, label })
+                    }
+                    None => {
+                        let (s, data) = MemorySink::new(memory_limit);
+                        (Box::new(s), SinkHandle::Memory(data))
+                    }
+                };
+                sink = Some((name.to_owned(), handle));
+                let resource = store.data_mut().table.push(stream)?;
+                Ok(Val::Resource(ResourceAny::try_from_resource(resource, &mut store)?))
+            }
+        })
+        .map_err(|e| CallError::invalid_input("InvalidInput", e.0))?;
         let result_ty = ty.results().next().ok_or_else(|| host(anyhow::anyhow!("{} returns nothing", op.key)))?;
         let mut results = vec![Val::Bool(false)];
-        func.call_async(&mut store, &params, &mut results)
-            .await
-            .map_err(|e| host(anyhow::Error::from(e).context(format!("the component trapped in {}; the execution was discarded", op.key))))?;
+        if let Err(e) = func.call_async(&mut store, &params, &mut results).await {
+            let mut why = format!("the component trapped in {}; the execution was discarded", op.key);
+            if store.data().limits.capped {
+                why.push_str(&format!(
+                    ": it reached its memory cap of {} MiB (raise it with --memory-mib, or lower transfer.partsInFlight or transfer.partSizeMib)",
+                    self.config.memory_limit >> 20
+                ));
+            }
+            return Err(host(anyhow::Error::from(e).context(why)));
+        }
         drop(params);
+        // The execution ends here: its streams close, and a file being written is finished.
+        drop(store);
+        let streamed = match sink {
+            Some((name, SinkHandle::Memory(data))) => Some((name, bridge::inline_bytes(std::mem::take(&mut *data.lock().expect("output"))))),
+            Some((name, SinkHandle::Writer { join, label })) => {
+                let written = join.join().map_err(|_| host(anyhow::anyhow!("the output writer panicked")))?;
+                written.map_err(|e| host(anyhow::anyhow!("cannot write {label}: {e}")))?;
+                let length = transfers.progress.load(std::sync::atomic::Ordering::Relaxed);
+                Some((name, json!({ "file": label, "length": length })))
+            }
+            None => None,
+        };
 
         let result = results.pop().unwrap_or(Val::Bool(false));
-        // Owned, not cloned: a byte list is one `Val` per byte.
         let (ok, ok_ty) = match (result, &result_ty) {
             (Val::Result(Err(err)), wasmtime::component::Type::Result(rt)) => {
                 let err_json = match (err, rt.err()) {
-                    (Some(v), Some(t)) => bridge::to_json(&v, &t, Render::Camel, bytes_out).map_err(host)?,
+                    (Some(v), Some(t)) => bridge::to_json(&v, &t, Render::Camel).map_err(host)?,
                     _ => Value::Null,
                 };
                 return Err(CallError::Failed(err_json));
@@ -258,11 +385,19 @@ impl Host {
             },
             (v, t) => (v, t.clone()),
         };
-        if bridge::is_envelope(&ok_ty) {
-            return bridge::to_json(&ok, &ok_ty, Render::Envelope, bytes_out).map_err(host);
+        // An operation that streams bytes out is its own envelope: the bytes
+        // under the stream's name, then the record's fields (getObject's shape).
+        if let Some((name, bytes)) = streamed {
+            let rest = bridge::to_json(&ok, &ok_ty, Render::Envelope).map_err(host)?;
+            let mut out = serde_json::Map::new();
+            out.insert(name, bytes);
+            if let Value::Object(fields) = rest {
+                out.extend(fields);
+            }
+            return Ok(Value::Object(out));
         }
         let render = if op.is_data_source() { Render::Camel } else { Render::Aws };
-        let body = bridge::to_json(&ok, &ok_ty, render, bytes_out).map_err(host)?;
+        let body = bridge::to_json(&ok, &ok_ty, render).map_err(host)?;
         Ok(json!({ op.envelope_key(): body }))
     }
 

@@ -8,7 +8,7 @@
 //!   It dies with the test process.
 
 use s3_host::local_s3::LocalS3;
-use s3_host::{CallError, Host, HostConfig};
+use s3_host::{ByteInput, ByteOutput, CallError, Host, HostConfig, Transfers};
 use serde_json::{Value, json};
 use std::net::{SocketAddr, TcpListener};
 use std::process::{Child, Command, Stdio};
@@ -134,6 +134,33 @@ pub async fn err(key: &str, input: Value, conn: &Value) -> Value {
         Err(CallError::Failed(e)) => e,
         Err(e) => panic!("{key} {input} failed in the host: {e}"),
     }
+}
+
+/// Put `data` as an object, streamed from memory as a file would be.
+pub async fn put_bytes(conn: &Value, bucket: &str, key: &str, data: Vec<u8>) -> Value {
+    put_with(host(), conn, json!({ "bucket": bucket, "objectKey": key }), data).await.unwrap_or_else(|e| panic!("putObject {key}: {e}"))
+}
+
+/// Put `data` with extra inputs, through `host`.
+pub async fn put_with(host: &Host, conn: &Value, input: Value, data: Vec<u8>) -> Result<Value, CallError> {
+    let size = data.len() as u64;
+    let mut transfers = Transfers::default();
+    transfers.inputs.insert("fileContents".into(), ByteInput::Reader { reader: Box::new(std::io::Cursor::new(data)), size: Some(size) });
+    host.call_with("putObject", &input, Some(conn), transfers).await
+}
+
+/// Get an object's bytes, streamed into memory as into a file, and the call's output.
+pub async fn get_bytes(conn: &Value, bucket: &str, key: &str) -> (Vec<u8>, Value) {
+    get_with(host(), conn, bucket, key).await.unwrap_or_else(|e| panic!("getObject {key}: {e}"))
+}
+
+/// Like [`get_bytes`], through `host`, keeping the error.
+pub async fn get_with(host: &Host, conn: &Value, bucket: &str, key: &str) -> Result<(Vec<u8>, Value), CallError> {
+    let file = tempfile::NamedTempFile::new().expect("temp file");
+    let mut transfers = Transfers::default();
+    transfers.output = Some(ByteOutput { writer: Box::new(file.reopen().expect("reopen")), label: "test".into() });
+    let out = host.call_with("getObject", &json!({ "bucket": bucket, "objectKey": key }), Some(conn), transfers).await?;
+    Ok((std::fs::read(file.path()).expect("read back"), out))
 }
 
 /// Deterministic, non-UTF-8 test bytes.

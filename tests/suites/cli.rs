@@ -34,7 +34,11 @@ async fn actions_lists_every_key_with_a_description() {
     let out = run(s3_host().arg("actions")).await;
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    let keys = ["listBuckets", "headBucket", "getBucketLocation", "deleteBucket", "createBucket", "putObject", "getObject", "headObject", "deleteObject", "copyObject", "listObjects", "selectRegion", "selectBucket"];
+    let keys = [
+        "listBuckets", "headBucket", "getBucketLocation", "deleteBucket", "createBucket", "putObject", "getObject", "headObject",
+        "deleteObject", "copyObject", "listObjects", "createMultipartUpload", "uploadPart", "completeMultipartUpload",
+        "abortMultipartUpload", "listMultipartUploads", "listParts", "selectRegion", "selectBucket",
+    ];
     assert_eq!(text.lines().count(), keys.len(), "{text}");
     for key in keys {
         let line = text.lines().find(|l| l.split_whitespace().next() == Some(key)).unwrap_or_else(|| panic!("{key} missing:\n{text}"));

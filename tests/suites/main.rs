@@ -7,3 +7,4 @@ mod keys;
 mod listing;
 mod objects;
 mod runtime;
+mod transfers;

@@ -1,27 +1,7 @@
 //! Object basics: byte-exact round trips and the seed's output shapes.
 
-use s3_e2e::{Fs, bucket, bytes, host, ok};
-use serde_json::{Value, json};
-use std::collections::HashMap;
-
-async fn put_bytes(conn: &Value, bucket: &str, key: &str, data: Vec<u8>) -> Value {
-    let binary = HashMap::from([("fileContents".to_owned(), data)]);
-    let input = json!({ "bucket": bucket, "objectKey": key });
-    host().call_with("putObject", &input, Some(conn), &binary, &mut s3_host::bridge::inline_bytes).await.expect("putObject")
-}
-
-async fn get_bytes(conn: &Value, bucket: &str, key: &str) -> (Vec<u8>, Value) {
-    let mut got = Vec::new();
-    let out = host()
-        .call_with("getObject", &json!({ "bucket": bucket, "objectKey": key }), Some(conn), &HashMap::new(), &mut |b| {
-            let n = b.len();
-            got = b;
-            Ok(json!({ "length": n }))
-        })
-        .await
-        .expect("getObject");
-    (got, out)
-}
+use s3_e2e::{Fs, bucket, bytes, get_bytes, host, ok, put_bytes};
+use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn objects_of_every_size_round_trip_byte_exact() {

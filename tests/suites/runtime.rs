@@ -4,7 +4,6 @@ use s3_e2e::{Fs, bucket, bytes, host, host_with, ok};
 use s3_host::CallError;
 use s3_host::hooks::{Egress, RequestLog};
 use serde_json::json;
-use std::collections::HashMap;
 
 /// `monotonic-clock` comes in for its `duration` type only (request timeouts).
 #[test]
@@ -51,12 +50,17 @@ async fn a_trap_ends_the_execution_not_the_host() {
     let conn = fs.conn();
     let b = bucket("trap");
     ok("createBucket", json!({ "bucket": b }), &conn).await;
-    // 16 MiB of linear memory cannot hold a 20 MiB body: the guest traps.
-    let small = host_with(|c| c.memory_limit = 16 << 20);
-    let binary = HashMap::from([("fileContents".to_owned(), bytes(20 << 20, 7))]);
-    let input = json!({ "bucket": b, "objectKey": "big" });
-    let result = small.call_with("putObject", &input, Some(&conn), &binary, &mut s3_host::bridge::inline_bytes).await;
-    assert!(matches!(result, Err(CallError::Host(_))), "expected a trap, got {result:?}");
+    // 8 MiB of linear memory cannot hold two 5 MiB parts in flight: the guest traps.
+    let small = host_with(|c| c.memory_limit = 8 << 20);
+    let input = json!({ "bucket": b, "objectKey": "big", "transfer": { "partSizeMib": 5, "multipartThresholdMib": 5 } });
+    let result = s3_e2e::put_with(&small, &conn, input, bytes(20 << 20, 7)).await;
+    match result {
+        Err(CallError::Host(e)) => {
+            let text = format!("{e:#}");
+            assert!(text.contains("trapped") && text.contains("memory cap of 8 MiB"), "{text}");
+        }
+        other => panic!("expected a trap, got {other:?}"),
+    }
     // The same host runs the next call in a fresh execution.
     let put = small.call("putObject", &json!({ "bucket": b, "objectKey": "small", "fileContents": "ok" }), Some(&conn)).await.unwrap();
     assert_eq!(put["data"]["$metadata"]["httpStatusCode"], 200);

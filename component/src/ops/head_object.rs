@@ -15,7 +15,7 @@ pub fn request(conn: &Conn, method: http::Method, bucket: &str, key: &str, versi
 }
 
 /// Read the object's metadata from the answer's headers.
-pub fn parse(resp: &http::Response<Vec<u8>>) -> Result<HeadObjectOutput> {
+pub fn parse<B>(resp: &http::Response<B>) -> Result<HeadObjectOutput> {
     let mut user_metadata: Vec<(String, String)> = resp
         .headers()
         .iter()

@@ -167,9 +167,8 @@ fn merge(mut acc: ListObjectsPage, next: ListObjectsPage) -> ListObjectsPage {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::client::testing::Script;
     use crate::ops::test_support::{conn, response};
-    use std::cell::RefCell;
-    use std::time::{SystemTime, UNIX_EPOCH};
 
     fn page(keys: &[&str], next: Option<&str>) -> String {
         let contents: String = keys
@@ -220,25 +219,9 @@ mod tests {
         assert_eq!(parse(&response(200, &[], body)).unwrap().contents[0].key, "a%20b");
     }
 
-    /// Answers pages in order and records the URLs asked for.
-    struct Pages {
-        bodies: RefCell<Vec<String>>,
-        urls: RefCell<Vec<String>>,
-    }
-
-    impl Transport for &Pages {
-        fn now(&self) -> SystemTime {
-            UNIX_EPOCH
-        }
-        fn send(&self, req: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>> {
-            self.urls.borrow_mut().push(req.uri().to_string());
-            Ok(response(200, &[], &self.bodies.borrow_mut().remove(0)))
-        }
-    }
-
     #[test]
     fn all_pages_follows_tokens_and_merges() {
-        let pages = Pages { bodies: RefCell::new(vec![page(&["a", "b"], Some("t2")), page(&["c"], None)]), urls: RefCell::default() };
+        let pages = Script::bodies(&[&page(&["a", "b"], Some("t2")), &page(&["c"], None)]);
         let client = Client::new(conn(), &pages);
         let out = run(&client, Input { bucket: "bkt".into(), ..Default::default() }, true, true).unwrap();
         let ListObjectsOutput::Page(p) = out else { panic!("expected a page") };
@@ -246,15 +229,15 @@ mod tests {
         assert_eq!(p.key_count, Some(3));
         assert!(!p.is_truncated);
         assert_eq!(p.next_continuation_token, None);
-        assert_eq!(pages.urls.borrow()[1], "http://127.0.0.1:9000/bkt?list-type=2&continuation-token=t2");
+        assert_eq!(pages.urls()[1], "GET http://127.0.0.1:9000/bkt?list-type=2&continuation-token=t2");
     }
 
     #[test]
     fn one_page_of_keys_by_default() {
-        let pages = Pages { bodies: RefCell::new(vec![page(&["a", "b"], Some("t2"))]), urls: RefCell::default() };
+        let pages = Script::bodies(&[&page(&["a", "b"], Some("t2"))]);
         let client = Client::new(conn(), &pages);
         let out = run(&client, Input { bucket: "bkt".into(), ..Default::default() }, false, false).unwrap();
         assert!(matches!(out, ListObjectsOutput::Keys(ref k) if k == &["a", "b"]));
-        assert_eq!(pages.urls.borrow().len(), 1);
+        assert_eq!(pages.urls().len(), 1);
     }
 }

@@ -12,6 +12,7 @@ pub mod head_bucket;
 pub mod head_object;
 pub mod list_buckets;
 pub mod list_objects;
+pub mod multipart;
 pub mod put_object;
 
 use crate::encode;
