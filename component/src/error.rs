@@ -147,6 +147,11 @@ fn hint_for(code: &str, bucket_region: Option<&str>) -> Option<String> {
             "Check the secret access key and the connection's region.".to_owned()
         }
         "InvalidAccessKeyId" => "Check the access key id.".to_owned(),
+        "EntityTooSmall" => "Every part but the last must be at least 5 MiB: upload larger parts (or one PutObject for small bodies).".to_owned(),
+        "NoSuchUpload" => "The upload id is unknown here: it was completed or aborted, or belongs to another bucket or key. Start a new one with createMultipartUpload.".to_owned(),
+        "InvalidPart" => "A listed part was not uploaded or its ETag differs: pass the ETag and PartNumber that uploadPart or listParts returned.".to_owned(),
+        "InvalidPartOrder" => "List the parts in ascending PartNumber order.".to_owned(),
+        "BadDigest" => "The bytes S3 received do not match their checksum: they were corrupted on the way. Nothing was stored; try again.".to_owned(),
         "PermanentRedirect" | "AuthorizationHeaderMalformed" | "IllegalLocationConstraintException" => {
             match bucket_region {
                 Some(r) => format!("The bucket is in region {r}: set the connection's region to it."),

@@ -119,3 +119,104 @@ async fn the_demo_runs_every_basic_operation() {
     assert!(text.contains("Hello from a WebAssembly component!"));
     assert!(text.contains("Demo complete"));
 }
+
+/// Put `data` through stdin (`--file fileContents=-`), get it back through
+/// stdout (`--output -`): a pipeline's view.
+async fn through_pipes(fs: &Fs, b: &str, key: &str, data: &[u8]) -> Vec<u8> {
+    use tokio::io::AsyncWriteExt as _;
+    let conn = fs.conn().to_string();
+    let input = json!({ "bucket": b, "objectKey": key }).to_string();
+    let mut put = tokio::process::Command::from(s3_host());
+    put.args(["call", "putObject", "--connection", &conn, "--input", &input, "--file", "fileContents=-"]);
+    put.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let mut child = put.spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let owned = data.to_vec();
+    let feeder = tokio::spawn(async move {
+        stdin.write_all(&owned).await.unwrap();
+    });
+    let out = child.wait_with_output().await.unwrap();
+    feeder.await.unwrap();
+    let put = stdout_json(&out);
+    assert_eq!(put["data"]["Size"], data.len(), "{put}");
+
+    let mut get = s3_host();
+    get.args(["call", "getObject", "--connection", &conn, "--input", &input, "--output", "-"]);
+    let out = run(&mut get).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let result: Value = serde_json::from_slice(&out.stderr).expect("the JSON result goes to stderr");
+    assert_eq!(result["data"]["length"], data.len());
+    out.stdout
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stdin_and_stdout_stream_every_size() {
+    let fs = Fs::start().await;
+    let b = bucket("pipes");
+    let conn = fs.conn();
+    s3_e2e::ok("createBucket", json!({ "bucket": b }), &conn).await;
+    for (i, len) in [0, 1, (5 << 20) - 1, 5 << 20, (16 << 20) + 1, 200 << 20].into_iter().enumerate() {
+        let data = bytes(len, u32::try_from(i).unwrap() + 40);
+        let got = through_pipes(&fs, &b, &format!("piped-{len}"), &data).await;
+        assert_eq!(got.len(), len);
+        assert!(got == data, "{len} bytes through the pipes came back different");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_of_every_size_stream_in_and_out() {
+    let fs = Fs::start().await;
+    let b = bucket("files");
+    let conn = fs.conn().to_string();
+    s3_e2e::ok("createBucket", json!({ "bucket": b }), &fs.conn()).await;
+    let dir = tempfile::tempdir().unwrap();
+    for (i, len) in [0, 1, (5 << 20) - 1, 5 << 20, (16 << 20) + 1, 200 << 20].into_iter().enumerate() {
+        let (src, dst) = (dir.path().join("in"), dir.path().join("out"));
+        let data = bytes(len, u32::try_from(i).unwrap() + 60);
+        std::fs::write(&src, &data).unwrap();
+        let input = json!({ "bucket": b, "objectKey": format!("file-{len}") }).to_string();
+        let mut put = s3_host();
+        put.args(["call", "putObject", "--connection", &conn, "--input", &input, "--file"]).arg(format!("fileContents={}", src.display()));
+        assert_eq!(stdout_json(&run(&mut put).await)["data"]["Size"], len);
+        let mut get = s3_host();
+        get.args(["call", "getObject", "--connection", &conn, "--input", &input, "--output"]).arg(&dst);
+        assert_eq!(stdout_json(&run(&mut get).await)["data"]["length"], len);
+        assert!(std::fs::read(&dst).unwrap() == data, "{len} bytes through files came back different");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unusable_files_are_typed_errors_and_a_failed_download_keeps_the_old_file() {
+    let fs = Fs::start().await;
+    let conn = fs.conn().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let input = json!({ "bucket": "some-bucket", "objectKey": "k" }).to_string();
+    for (path, why) in [(dir.path().join("missing.bin"), "cannot read"), (dir.path().to_owned(), "is a directory")] {
+        let mut put = s3_host();
+        put.args(["call", "putObject", "--connection", &conn, "--input", &input, "--file"]).arg(format!("fileContents={}", path.display()));
+        let out = run(&mut put).await;
+        assert_eq!(out.status.code(), Some(1));
+        let e: Value = serde_json::from_slice(&out.stderr).unwrap();
+        assert_eq!((e["error"]["kind"].as_str(), e["error"]["code"].as_str()), (Some("invalid-input"), Some("InvalidFile")), "{e}");
+        let message = e["error"]["message"].as_str().unwrap();
+        assert!(message.contains("fileContents") && message.contains(why), "{message}");
+    }
+
+    // A download that fails leaves the file that was there alone.
+    let dst = dir.path().join("keep.txt");
+    std::fs::write(&dst, "precious").unwrap();
+    let mut get = s3_host();
+    get.args(["call", "getObject", "--connection", &conn, "--input", &json!({ "bucket": "no-such-bucket", "objectKey": "k" }).to_string(), "--output"]).arg(&dst);
+    let out = run(&mut get).await;
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read_to_string(&dst).unwrap(), "precious");
+    let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
+    assert_eq!(leftovers, 1, "a temporary file was left behind");
+
+    // An output path that cannot be written is refused before anything is sent.
+    let mut get = s3_host();
+    get.args(["call", "getObject", "--connection", &conn, "--input", &input, "--output", "/nonexistent-dir/x.bin"]);
+    let out = run(&mut get).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--output"), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -5,6 +5,7 @@ mod cli;
 mod errors;
 mod keys;
 mod listing;
+mod multipart;
 mod objects;
 mod runtime;
 mod transfers;
