@@ -18,7 +18,9 @@ use crate::multipart::{
     ListMultipartUploadsOutput, ListPartsOutput, UploadPartOutput,
 };
 use crate::ops::multipart::{abort, complete, create, list_parts, list_uploads, upload_part};
-use crate::transfer::{self, ByteSource as _};
+use crate::transfer::{self, ByteSource as _, StreamUpload};
+use crate::upload_streams as us;
+use std::cell::RefCell;
 use crate::transport::{StreamSink, StreamSource, WasiTransport};
 use crate::types::{ByteSource, ChecksumAlgorithm, Connection, KeyValue, ObjectCannedAcl, TransferOptions};
 
@@ -181,6 +183,54 @@ impl mp::Guest for Component {
         let input = list_parts::Input { bucket, key: object_key, upload_id, max_parts, part_number_marker };
         list_parts::run(&client(&conn)?, input, all_pages.unwrap_or(false))
     }
+}
+
+/// An upload stream of this execution. Dropping one that was never closed
+/// (the host ends the execution) aborts its multipart upload.
+struct Stream(RefCell<Option<StreamUpload<WasiTransport>>>);
+
+impl us::GuestUploadStream for Stream {}
+
+impl Drop for Stream {
+    fn drop(&mut self) {
+        if let Some(upload) = self.0.get_mut().as_mut() {
+            upload.abandon();
+        }
+    }
+}
+
+impl us::Guest for Component {
+    type UploadStream = Stream;
+
+    fn create_upload_stream(
+        conn: Connection,
+        object_key: String,
+        bucket: String,
+        tagging: Option<Vec<KeyValue>>,
+        acl: Option<ObjectCannedAcl>,
+        transfer: Option<TransferOptions>,
+    ) -> Result<us::UploadStream> {
+        let input = put_object::Input { bucket, key: object_key, content_type: None, tagging: tagging.unwrap_or_default(), acl };
+        let upload = StreamUpload::new(client(&conn)?, input, transfer.as_ref())?;
+        Ok(us::UploadStream::new(Stream(RefCell::new(Some(upload)))))
+    }
+
+    fn write_upload_stream(upload_id: us::UploadStreamBorrow<'_>, file_contents: ByteSource<'_>) -> Result<()> {
+        let stream = upload_id.get::<Stream>();
+        let mut slot = stream.0.borrow_mut();
+        let upload = slot.as_mut().ok_or_else(closed)?;
+        upload.write(&mut StreamSource { stream: file_contents.stream, size: file_contents.size })
+    }
+
+    fn close_upload_stream(upload_id: us::UploadStream) -> Result<()> {
+        let stream: Stream = upload_id.into_inner();
+        let upload = stream.0.borrow_mut().take().ok_or_else(closed)?;
+        upload.close().map(drop)
+    }
+}
+
+fn closed() -> crate::Error {
+    crate::Error::invalid_input("StreamClosed", "This upload stream is already closed.")
 }
 
 impl buckets::Guest for Component {

@@ -171,13 +171,73 @@ fn verify_stored(algorithm: ChecksumAlgorithm, sent: &str, stored: Option<&str>)
 }
 
 fn multipart<T: Transport>(client: &Client<T>, input: &put_object::Input, pieces: &mut Pieces<'_>, mut head: VecDeque<Vec<u8>>, plan: &Plan) -> Result<PutObjectOutput> {
-    let created = create::parse(&client.execute(create::request(&client.conn, input, &[], Some(plan.algorithm))?)?)?;
-    let upload_id = created.upload_id;
-    let result = upload_parts(client, input, pieces, &mut head, plan, &upload_id).and_then(|parts| {
+    let mut upload = Multipart::create(client, input, plan)?;
+    let result = (|| {
+        let mut ended = false;
+        while !ended {
+            let mut batch = Vec::new();
+            while batch.len() < plan.in_flight && !ended {
+                let part = match head.pop_front() {
+                    Some(part) => part,
+                    None => pieces.next(plan.part_size)?,
+                };
+                ended = (part.len() as u64) < plan.part_size;
+                if !part.is_empty() {
+                    batch.push(part);
+                }
+            }
+            upload.send(client, input, plan, batch)?;
+        }
         pieces.check_size()?;
-        let resp = client.execute(complete::request(&client.conn, &input.bucket, &input.key, &upload_id, &parts)?)?;
+        upload.complete(client, input, plan, pieces.read)
+    })();
+    result.map_err(|e| upload.abort(client, input, e))
+}
+
+/// A multipart upload under way: its id and the parts sent so far.
+#[derive(Debug)]
+struct Multipart {
+    upload_id: String,
+    parts: Vec<CompletedPart>,
+    finished: bool,
+}
+
+impl Multipart {
+    fn create<T: Transport>(client: &Client<T>, input: &put_object::Input, plan: &Plan) -> Result<Self> {
+        let created = create::parse(&client.execute(create::request(&client.conn, input, &[], Some(plan.algorithm))?)?)?;
+        Ok(Self { upload_id: created.upload_id, parts: Vec::new(), finished: false })
+    }
+
+    /// Send `batch` as the next parts, side by side.
+    fn send<T: Transport>(&mut self, client: &Client<T>, input: &put_object::Input, plan: &Plan, batch: Vec<Vec<u8>>) -> Result<()> {
+        let mut reqs = Vec::with_capacity(batch.len());
+        let mut sums = Vec::with_capacity(batch.len());
+        for part in batch {
+            let number = u32::try_from(self.parts.len() + reqs.len() + 1).unwrap_or(u32::MAX);
+            if number > MAX_PARTS {
+                return Err(Error::invalid_input(
+                    "TooManyParts",
+                    format!("The body needs more than 10,000 parts of {} MiB: set transfer.partSizeMib larger.", plan.part_size / MIB),
+                ));
+            }
+            let req = upload_part::request(&client.conn, &input.bucket, &input.key, &self.upload_id, number, part, Some(plan.algorithm))?;
+            let sum = req.headers().get(checksum::header_name(plan.algorithm)).and_then(|v| v.to_str().ok()).unwrap_or_default();
+            sums.push((number, sum.to_owned()));
+            reqs.push(req);
+        }
+        for (result, (number, sum)) in client.execute_all(reqs).into_iter().zip(sums) {
+            let out = upload_part::parse(&result?, number, Some((plan.algorithm, &sum)))?;
+            self.parts.push(out.part);
+        }
+        Ok(())
+    }
+
+    /// Complete the upload and check S3's composite checksum against the parts'.
+    fn complete<T: Transport>(&mut self, client: &Client<T>, input: &put_object::Input, plan: &Plan, size: u64) -> Result<PutObjectOutput> {
+        let resp = client.execute(complete::request(&client.conn, &input.bucket, &input.key, &self.upload_id, &self.parts)?)?;
         let done = complete::parse(&resp)?;
-        let sent: Vec<String> = parts.iter().filter_map(|p| part_checksum(p, plan.algorithm).map(str::to_owned)).collect();
+        self.finished = true;
+        let sent: Vec<String> = self.parts.iter().filter_map(|p| part_checksum(p, plan.algorithm).map(str::to_owned)).collect();
         if let Some(expected) = checksum::composite(plan.algorithm, &sent) {
             let stored = match plan.algorithm {
                 ChecksumAlgorithm::Crc32c => done.checksum_crc32c.as_deref(),
@@ -195,19 +255,25 @@ fn multipart<T: Transport>(client: &Client<T>, input: &put_object::Input, pieces
             checksum_crc32c: done.checksum_crc32c,
             checksum_crc32: done.checksum_crc32,
             checksum_crc64nvme: done.checksum_crc64nvme,
-            size: Some(pieces.read),
+            size: Some(size),
             response_metadata: done.response_metadata,
         })
-    });
-    result.map_err(|mut e| {
-        let aborted = abort::request(&client.conn, &input.bucket, &input.key, &upload_id).and_then(|req| client.execute(req));
+    }
+
+    /// Abort the upload after `e`, and say so in `e`'s message.
+    fn abort<T: Transport>(&mut self, client: &Client<T>, input: &put_object::Input, mut e: Error) -> Error {
+        if self.finished {
+            return e;
+        }
+        self.finished = true;
+        let aborted = abort::request(&client.conn, &input.bucket, &input.key, &self.upload_id).and_then(|req| client.execute(req));
         let note = match aborted {
             Ok(_) => " The multipart upload was aborted: nothing was stored.".to_owned(),
-            Err(a) => format!(" Aborting the multipart upload {upload_id} failed too ({}: {}): abort it with abortMultipartUpload.", a.code, a.message),
+            Err(a) => format!(" Aborting the multipart upload {} failed too ({}: {}): abort it with abortMultipartUpload.", self.upload_id, a.code, a.message),
         };
         e.message.push_str(&note);
         e
-    })
+    }
 }
 
 fn part_checksum(part: &CompletedPart, algorithm: ChecksumAlgorithm) -> Option<&str> {
@@ -218,40 +284,126 @@ fn part_checksum(part: &CompletedPart, algorithm: ChecksumAlgorithm) -> Option<&
     }
 }
 
-/// Send the parts, `in_flight` at a time. `head` holds parts already read.
-fn upload_parts<T: Transport>(client: &Client<T>, input: &put_object::Input, pieces: &mut Pieces<'_>, head: &mut VecDeque<Vec<u8>>, plan: &Plan, upload_id: &str) -> Result<Vec<CompletedPart>> {
-    let mut parts = Vec::new();
-    let mut ended = false;
-    while !ended {
-        let mut batch = Vec::new();
-        let mut sums = Vec::new();
-        while batch.len() < plan.in_flight && !ended {
-            let part = match head.pop_front() {
-                Some(part) => part,
-                None => pieces.next(plan.part_size)?,
-            };
-            ended = (part.len() as u64) < plan.part_size;
-            if part.is_empty() {
-                break;
+/// An upload fed by writes (an upload stream): bytes gather into parts of
+/// the plan's size; every `in_flight` parts go out side by side. Nothing is
+/// created on S3 until the first batch; a stream that stays small is stored
+/// with one PutObject at close. Any failure aborts the upload and ends the stream.
+#[derive(Debug)]
+pub struct StreamUpload<T> {
+    client: Client<T>,
+    input: put_object::Input,
+    plan: Plan,
+    buffer: Vec<u8>,
+    ready: Vec<Vec<u8>>,
+    upload: Option<Multipart>,
+    written: u64,
+    failed: Option<Error>,
+}
+
+impl<T: Transport> StreamUpload<T> {
+    /// Open a stream (checks the input; sends nothing).
+    pub fn new(client: Client<T>, input: put_object::Input, options: Option<&TransferOptions>) -> Result<Self> {
+        input.validate()?;
+        let plan = Plan::new(options, None)?;
+        Ok(Self { client, input, plan, buffer: Vec::new(), ready: Vec::new(), upload: None, written: 0, failed: None })
+    }
+
+    /// Append everything `source` holds.
+    pub fn write(&mut self, source: &mut dyn ByteSource) -> Result<()> {
+        self.usable()?;
+        let result = self.take(source);
+        self.fail_on(result)
+    }
+
+    fn take(&mut self, source: &mut dyn ByteSource) -> Result<()> {
+        let part_size = usize::try_from(self.plan.part_size).unwrap_or(usize::MAX);
+        loop {
+            let chunk = source.read(READ_CHUNK)?;
+            if chunk.is_empty() {
+                return Ok(());
             }
-            let number = u32::try_from(parts.len() + batch.len() + 1).unwrap_or(u32::MAX);
-            if number > MAX_PARTS {
-                return Err(Error::invalid_input(
-                    "TooManyParts",
-                    format!("The body needs more than 10,000 parts of {} MiB: set transfer.partSizeMib larger.", plan.part_size / MIB),
-                ));
+            self.written += chunk.len() as u64;
+            let mut rest = chunk.as_slice();
+            while !rest.is_empty() {
+                if self.buffer.capacity() == 0 {
+                    self.buffer.reserve_exact(part_size);
+                }
+                let n = (part_size - self.buffer.len()).min(rest.len());
+                self.buffer.extend_from_slice(&rest[..n]);
+                rest = &rest[n..];
+                if self.buffer.len() == part_size {
+                    self.ready.push(std::mem::take(&mut self.buffer));
+                    if self.ready.len() >= self.plan.in_flight {
+                        self.flush()?;
+                    }
+                }
             }
-            let req = upload_part::request(&client.conn, &input.bucket, &input.key, upload_id, number, part, Some(plan.algorithm))?;
-            let sum = req.headers().get(checksum::header_name(plan.algorithm)).and_then(|v| v.to_str().ok()).unwrap_or_default();
-            sums.push((number, sum.to_owned()));
-            batch.push(req);
-        }
-        for (result, (number, sum)) in client.execute_all(batch).into_iter().zip(sums) {
-            let out = upload_part::parse(&result?, number, Some((plan.algorithm, &sum)))?;
-            parts.push(out.part);
         }
     }
-    Ok(parts)
+
+    /// Send the parts that are ready, creating the upload first if needed.
+    fn flush(&mut self) -> Result<()> {
+        let upload = match self.upload.as_mut() {
+            Some(u) => u,
+            None => self.upload.insert(Multipart::create(&self.client, &self.input, &self.plan)?),
+        };
+        upload.send(&self.client, &self.input, &self.plan, std::mem::take(&mut self.ready))
+    }
+
+    /// Send the rest and store the object.
+    pub fn close(mut self) -> Result<PutObjectOutput> {
+        self.usable()?;
+        let result = self.finish();
+        self.fail_on(result)
+    }
+
+    fn finish(&mut self) -> Result<PutObjectOutput> {
+        if self.upload.is_none() && self.ready.is_empty() {
+            let body = std::mem::take(&mut self.buffer);
+            let resp = self.client.execute(put_object::request(&self.client.conn, &self.input, body, self.plan.algorithm)?)?;
+            let mut out = put_object::parse(&resp)?;
+            out.size = Some(self.written);
+            return Ok(out);
+        }
+        if !self.buffer.is_empty() {
+            self.ready.push(std::mem::take(&mut self.buffer));
+        }
+        self.flush()?;
+        let upload = self.upload.as_mut().expect("created by flush");
+        upload.complete(&self.client, &self.input, &self.plan, self.written)
+    }
+
+    fn usable(&self) -> Result<()> {
+        match &self.failed {
+            Some(e) => Err(Error { message: format!("This upload stream failed earlier and was closed: {}", e.message), ..e.clone() }),
+            None => Ok(()),
+        }
+    }
+
+    fn fail_on<R>(&mut self, result: Result<R>) -> Result<R> {
+        result.map_err(|e| {
+            let e = match self.upload.as_mut() {
+                Some(u) => u.abort(&self.client, &self.input, e),
+                None => e,
+            };
+            self.buffer = Vec::new();
+            self.ready = Vec::new();
+            self.failed = Some(e.clone());
+            e
+        })
+    }
+
+    /// Abort an upload that was never closed (the execution ended). True if there was one.
+    pub fn abandon(&mut self) -> bool {
+        match self.upload.as_mut() {
+            Some(u) if !u.finished => {
+                let e = u.abort(&self.client, &self.input, Error::invalid_input("StreamNotClosed", "The upload stream was never closed."));
+                self.failed = Some(e);
+                true
+            }
+            _ => false,
+        }
+    }
 }
 
 /// Stream the object `req` asks for into `sink`. The length is checked, and
@@ -429,5 +581,68 @@ mod tests {
         script.push(404, &[], b"<Error><Code>NoSuchKey</Code><Message>gone</Message></Error>");
         let e = download(&Client::new(conn(), &script), req, &mut Sink(Vec::new())).unwrap_err();
         assert_eq!(e.code, "NoSuchKey");
+    }
+
+    fn stream(script: &Script, in_flight: u32) -> StreamUpload<&Script> {
+        StreamUpload::new(Client::new(conn(), script), input(), Some(&small(5, in_flight))).unwrap()
+    }
+
+    #[test]
+    fn a_small_stream_is_one_put_at_close() {
+        let script = Script::default();
+        let mut s = stream(&script, 2);
+        s.write(&mut source(1000, false)).unwrap();
+        s.write(&mut source(24, false)).unwrap();
+        assert!(script.seen.borrow().is_empty(), "nothing is sent before close");
+        let out = s.close().unwrap();
+        assert_eq!(out.size, Some(1024));
+        assert_eq!(script.urls(), ["PUT http://127.0.0.1:9000/bkt/k"]);
+        assert_eq!(script.seen.borrow()[0].body().len(), 1024);
+    }
+
+    #[test]
+    fn writes_gather_into_parts_sent_side_by_side() {
+        let script = Script::bodies(&[CREATED]);
+        for n in 1..=3 {
+            script.push(200, &[("etag", &format!("\"e{n}\""))], b"");
+        }
+        script.push(200, &[], b"<CompleteMultipartUploadResult><ETag>\"x-3\"</ETag></CompleteMultipartUploadResult>");
+        let mut s = stream(&script, 2);
+        let data = source(11 * (1 << 20) + 7, false).data;
+        for chunk in data.chunks(1 << 20) {
+            s.write(&mut Bytes { data: chunk.to_vec(), pos: 0, chunk: 1 << 20, announced: None }).unwrap();
+        }
+        assert_eq!(*script.batches.borrow(), [1, 2], "two full parts went out together during the writes");
+        let out = s.close().unwrap();
+        assert_eq!(out.size, Some(11 * MIB + 7));
+        let seen = script.seen.borrow();
+        let joined: Vec<u8> = seen[1..4].iter().flat_map(|r| r.body().clone()).collect();
+        assert!(joined == data);
+    }
+
+    #[test]
+    fn a_failed_write_aborts_and_closes_the_stream() {
+        let script = Script::bodies(&[CREATED]);
+        script.push(200, &[("etag", "\"e1\"")], b"");
+        script.push(503, &[], b"<Error><Code>SlowDown</Code><Message>slow</Message></Error>");
+        let mut s = stream(&script, 2);
+        let e = s.write(&mut source(10 << 20, false)).unwrap_err();
+        assert_eq!(e.code, "SlowDown");
+        assert!(script.urls().last().unwrap().starts_with("DELETE"), "{:?}", script.urls());
+        let again = s.write(&mut source(1, false)).unwrap_err();
+        assert!(again.message.contains("failed earlier"), "{}", again.message);
+        assert_eq!(s.close().unwrap_err().code, "SlowDown");
+    }
+
+    #[test]
+    fn an_abandoned_stream_aborts_its_upload() {
+        let script = Script::bodies(&[CREATED]);
+        script.push(200, &[("etag", "\"e1\"")], b"");
+        let mut s = stream(&script, 1);
+        s.write(&mut source(5 << 20, false)).unwrap();
+        assert!(s.abandon());
+        assert!(script.urls().last().unwrap().starts_with("DELETE"));
+        let script = Script::default();
+        assert!(!stream(&script, 1).abandon(), "nothing to abort before the first part");
     }
 }

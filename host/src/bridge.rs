@@ -51,6 +51,16 @@ pub enum Bind<'a> {
         /// The parameter's camelCase name (also its key in the output).
         name: &'a str,
     },
+    /// A resource the component exported earlier in this execution (an
+    /// upload stream), named by the id the host gave it.
+    Handle {
+        /// The input's camelCase name.
+        name: &'a str,
+        /// The id given.
+        id: &'a str,
+        /// Whether the call takes ownership (`own<...>`) rather than borrowing it.
+        owned: bool,
+    },
 }
 
 /// The kind of streamed parameter a WIT type is, if any.
@@ -126,6 +136,12 @@ pub fn params(
                     (false, Some(v)) => bind(Bind::Source { name: &key, inline: Some(bytes(v, &key)?) }).map_err(bound)?,
                     (false, None) => return fail(&key, "is required"),
                 }
+            }
+            None if matches!(ty, Type::Own(_) | Type::Borrow(_)) => {
+                let Some(id) = lookup(object, name, &key).and_then(Value::as_str) else {
+                    return fail(&key, "is required: give the id that created it");
+                };
+                bind(Bind::Handle { name: &key, id: id.trim(), owned: matches!(ty, Type::Own(_)) }).map_err(|e| InputError(format!("{e:#}")))?
             }
             None => match lookup(object, name, &key) {
                 Some(v) => to_val(v, &ty, &key)?,

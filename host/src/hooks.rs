@@ -51,6 +51,15 @@ impl Egress {
         Self::hosts(allowed)
     }
 
+    /// Also allow what `other` allows (a flow that uses several connections).
+    pub fn extend(&mut self, other: Egress) {
+        for rule in other.allowed {
+            if !self.allowed.contains(&rule) {
+                self.allowed.push(rule);
+            }
+        }
+    }
+
     /// Whether a request to `uri` may go out.
     pub fn allows(&self, uri: &Uri) -> bool {
         let Some(host) = uri.host().map(str::to_ascii_lowercase) else { return false };

@@ -1,6 +1,7 @@
 //! The reference host of the Amazon S3 connector component.
 //!
 //! - [`runtime`]: engine, compiled-component cache, executions with limits.
+//! - [`flow`]: several calls in one execution, steps referring to earlier outputs.
 //! - [`hooks`]: the `wasi:http` send hook (egress policy, request log, faults).
 //! - [`streams`]: the `wasi:io` streams that carry bodies in and out.
 //! - [`bridge`] and [`naming`]: the generic JSON bridge.
@@ -11,10 +12,11 @@
 pub mod bridge;
 pub mod catalog;
 pub mod connection;
+pub mod flow;
 pub mod hooks;
 pub mod local_s3;
 pub mod naming;
 pub mod runtime;
 pub mod streams;
 
-pub use runtime::{ByteInput, ByteOutput, CallError, Host, HostConfig, Transfers};
+pub use runtime::{ByteInput, ByteOutput, CallError, Execution, Host, HostConfig, Transfers};

@@ -73,6 +73,19 @@ enum Command {
         #[arg(long, short)]
         verbose: bool,
     },
+    /// Run the steps of a flow in one execution and print each step's result
+    ///
+    /// FILE is JSON: {"connection": {...}, "steps": [{"name", "action", "input",
+    /// "files", "output", "connection"}, ...]}. An input string "{{step.path}}"
+    /// is replaced by that earlier step's output value (e.g. "{{open.data}}" is
+    /// the id createUploadStream returned). Streams left open at the end are aborted.
+    Flow {
+        /// The flow file (`-` reads stdin)
+        file: PathBuf,
+        /// The default connection as JSON, inline or @file.json [default: as for call]
+        #[arg(long)]
+        connection: Option<String>,
+    },
     /// Serve an S3-compatible endpoint (s3s-fs, SigV4 enforced) on 127.0.0.1
     LocalS3 {
         /// Port to listen on (0 picks a free one)
@@ -138,7 +151,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let mut total = Some(0u64);
             for spec in files {
                 let Some((name, path)) = spec.split_once('=') else { bail!("--file takes NAME=PATH, got {spec:?}") };
-                match open_input(path) {
+                match s3_host::runtime::open_input(path) {
                     Ok((reader, size)) => {
                         total = total.zip(size).map(|(a, b)| a + b);
                         transfers.inputs.insert(name.to_owned(), ByteInput::Reader { reader, size });
@@ -201,6 +214,23 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo => demo(host_config(&cli)).await,
+        Command::Flow { file, connection } => {
+            let text = if file.as_os_str() == "-" {
+                std::io::read_to_string(std::io::stdin()).context("reading the flow from stdin")?
+            } else {
+                std::fs::read_to_string(file).with_context(|| format!("cannot read the flow {}", file.display()))?
+            };
+            let flow: Value = serde_json::from_str(&text).with_context(|| format!("the flow {} is not JSON", file.display()))?;
+            let connection = resolve(connection.as_deref())?;
+            let host = Host::new(host_config(&cli))?;
+            match s3_host::flow::run(&host, &flow, connection.as_ref()).await {
+                Ok(result) => {
+                    println!("{}", serde_json::to_string_pretty(&Value::Array(result.steps)).unwrap_or_default());
+                    Ok(if result.ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+                }
+                Err(e) => Ok(print_result(Err(e), false)),
+            }
+        }
     }
 }
 
@@ -222,19 +252,6 @@ fn print_result(result: Result<Value, CallError>, stdout_taken: bool) -> ExitCod
             ExitCode::from(if matches!(e, CallError::Host(_)) { 2 } else { 1 })
         }
     }
-}
-
-/// A file to upload (`-` is stdin) and its size when known.
-fn open_input(path: &str) -> Result<(Box<dyn std::io::Read + Send>, Option<u64>), String> {
-    if path == "-" {
-        return Ok((Box::new(std::io::stdin()), None));
-    }
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-    let meta = file.metadata().map_err(|e| format!("cannot read {path}: {e}"))?;
-    if meta.is_dir() {
-        return Err(format!("{path} is a directory, not a file"));
-    }
-    Ok((Box::new(file), meta.is_file().then_some(meta.len())))
 }
 
 /// The demo: every basic object operation against an embedded local S3.

@@ -129,7 +129,7 @@ pub struct Transfers {
 /// The memory cap, recording how far memory grew and whether the cap was hit.
 struct Limits {
     inner: StoreLimits,
-    peak: Counter,
+    peak: u64,
     capped: bool,
 }
 
@@ -137,7 +137,7 @@ impl wasmtime::ResourceLimiter for Limits {
     fn memory_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
         let allowed = self.inner.memory_growing(current, desired, maximum)?;
         if allowed {
-            self.peak.fetch_max(desired as u64, std::sync::atomic::Ordering::Relaxed);
+            self.peak = self.peak.max(desired as u64);
         } else {
             self.capped = true;
         }
@@ -266,49 +266,115 @@ impl Host {
     }
 
     /// Like [`Host::call`], with binary inputs given out of band and a
-    /// destination for output bytes.
+    /// destination for output bytes. The call runs in an execution of its own.
     pub async fn call_with(&self, key: &str, input: &Value, connection: Option<&Value>, transfers: Transfers) -> Result<Value, CallError> {
-        let op = catalog::find(key).ok_or_else(|| {
-            let keys: Vec<&str> = catalog::OPERATIONS.iter().map(|o| o.key).collect();
-            CallError::invalid_input("UnknownAction", format!("There is no action or data source {key:?}. Known keys: {}.", keys.join(", ")))
-        })?;
-        let run = self.run(op, input, connection, transfers);
-        match tokio::time::timeout(self.config.call_timeout, run).await {
-            Ok(result) => result,
-            Err(_) => Err(CallError::Host(anyhow::anyhow!(
-                "the call did not finish within {:?} and was stopped",
-                self.config.call_timeout
-            ))),
-        }
+        let mut execution = self.execution().await?;
+        let result = execution.call(key, input, connection, transfers).await;
+        execution.finish().await;
+        result
     }
 
-    async fn run(&self, op: &Operation, input: &Value, connection: Option<&Value>, mut transfers: Transfers) -> Result<Value, CallError> {
-        let egress = self.config.egress_override.clone().unwrap_or_else(|| Egress::for_connection(connection));
+    /// A fresh execution (store and instance) to run one call or a flow of calls.
+    pub async fn execution(&self) -> Result<Execution<'_>, CallError> {
         let state = State {
             table: ResourceTable::new(),
             http: WasiHttpCtx::new(),
-            hooks: Hooks { egress, log: self.config.request_log.clone(), faults: self.config.faults.clone() },
-            limits: Limits { inner: StoreLimitsBuilder::new().memory_size(self.config.memory_limit).build(), peak: transfers.memory_peak.clone(), capped: false },
+            hooks: Hooks { egress: Egress::none(), log: self.config.request_log.clone(), faults: self.config.faults.clone() },
+            limits: Limits { inner: StoreLimitsBuilder::new().memory_size(self.config.memory_limit).build(), peak: 0, capped: false },
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limits);
         store.set_epoch_deadline(1);
         store.epoch_deadline_async_yield_and_update(1);
-
         let instance = self.pre.instantiate_async(&mut store).await.map_err(host)?;
-        let func = instance
-            .get_export_index(&mut store, None, op.instance)
-            .and_then(|i| instance.get_export_index(&mut store, Some(&i), op.function))
-            .and_then(|f| instance.get_func(&mut store, f))
+        Ok(Execution { host: self, store, instance, handles: HashMap::new(), dead: None })
+    }
+
+    /// The names of the interfaces the component imports.
+    pub fn imports(&self) -> Vec<String> {
+        self.imports.clone()
+    }
+}
+
+/// One store and instance: the calls of a flow run in it one after another,
+/// and resources the component exports (upload streams) live in it between
+/// calls, named by ids. [`Execution::finish`] drops those that are left, which
+/// lets the component clean up (abort an unclosed upload). A trap or a
+/// deadline ends the execution: later calls in it fail.
+pub struct Execution<'h> {
+    host: &'h Host,
+    store: Store<State>,
+    instance: wasmtime::component::Instance,
+    handles: HashMap<String, ResourceAny>,
+    dead: Option<String>,
+}
+
+impl std::fmt::Debug for Execution<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Execution").field("handles", &self.handles.keys().collect::<Vec<_>>()).field("dead", &self.dead).finish_non_exhaustive()
+    }
+}
+
+impl Execution<'_> {
+    /// Run the operation `key` in this execution.
+    pub async fn call(&mut self, key: &str, input: &Value, connection: Option<&Value>, transfers: Transfers) -> Result<Value, CallError> {
+        let op = catalog::find(key).ok_or_else(|| {
+            let keys: Vec<&str> = catalog::OPERATIONS.iter().map(|o| o.key).collect();
+            CallError::invalid_input("UnknownAction", format!("There is no action or data source {key:?}. Known keys: {}.", keys.join(", ")))
+        })?;
+        if let Some(why) = &self.dead {
+            return Err(host(anyhow::anyhow!("this execution ended earlier ({why}); start a new one")));
+        }
+        let timeout = self.host.config.call_timeout;
+        match tokio::time::timeout(timeout, self.run(op, input, connection, transfers)).await {
+            Ok(result) => result,
+            Err(_) => {
+                self.dead = Some("a call ran past its deadline".into());
+                Err(CallError::Host(anyhow::anyhow!("the call did not finish within {timeout:?} and was stopped")))
+            }
+        }
+    }
+
+    /// End the execution: drop the resources still open (within the call deadline).
+    pub async fn finish(mut self) {
+        if self.dead.is_some() {
+            return;
+        }
+        let timeout = self.host.config.call_timeout;
+        let handles: Vec<ResourceAny> = self.handles.drain().map(|(_, h)| h).collect();
+        let store = &mut self.store;
+        let _ = tokio::time::timeout(timeout, async move {
+            for handle in handles {
+                if handle.resource_drop_async(&mut *store).await.is_err() {
+                    break;
+                }
+            }
+        })
+        .await;
+    }
+
+    async fn run(&mut self, op: &Operation, input: &Value, connection: Option<&Value>, mut transfers: Transfers) -> Result<Value, CallError> {
+        let config = &self.host.config;
+        let egress = config.egress_override.clone().unwrap_or_else(|| Egress::for_connection(connection));
+        self.store.data_mut().hooks.egress.extend(egress);
+        let store = &mut self.store;
+        let func = self
+            .instance
+            .get_export_index(&mut *store, None, op.instance)
+            .and_then(|i| self.instance.get_export_index(&mut *store, Some(&i), op.function))
+            .and_then(|f| self.instance.get_func(&mut *store, f))
             .ok_or_else(|| host(anyhow::anyhow!("the component does not export {}#{}", op.instance, op.function)))?;
-        let ty = func.ty(&store);
+        let ty = func.ty(&*store);
 
         // Streamed parameters become wasi:io streams in this execution's table.
         let mut inputs: HashMap<String, ByteInput> =
             transfers.inputs.drain().map(|(k, v)| (if k.contains('-') { convert(&k, Style::Camel) } else { k }, v)).collect();
         let out_of_band: Vec<String> = inputs.keys().cloned().collect();
         let mut sink: Option<(String, SinkHandle)> = None;
-        let memory_limit = self.config.memory_limit;
+        let mut streams: Vec<(ResourceAny, bool)> = Vec::new();
+        let mut refused: Option<&'static str> = None;
+        let handles = &mut self.handles;
+        let memory_limit = config.memory_limit;
         let params = bridge::params(&ty, input, connection, &out_of_band, &mut |bind| match bind {
             Bind::Source { name, inline } => {
                 let given = match inline {
@@ -323,7 +389,8 @@ impl Host {
                     ByteInput::Reader { reader, size } => (Box::new(ReaderSource::spawn(reader, transfers.progress.clone())), size),
                 };
                 let resource = store.data_mut().table.push(stream)?;
-                let any = ResourceAny::try_from_resource(resource, &mut store)?;
+                let any = ResourceAny::try_from_resource(resource, &mut *store)?;
+                streams.push((any, true));
                 let size = Val::Option(size.map(|s| Box::new(Val::U64(s))));
                 Ok(Val::Record(vec![("stream".into(), Val::Resource(any)), ("size".into(), size)]))
             }
@@ -340,25 +407,45 @@ impl Host {
                 };
                 sink = Some((name.to_owned(), handle));
                 let resource = store.data_mut().table.push(stream)?;
-                Ok(Val::Resource(ResourceAny::try_from_resource(resource, &mut store)?))
+                let any = ResourceAny::try_from_resource(resource, &mut *store)?;
+                streams.push((any, false));
+                Ok(Val::Resource(any))
+            }
+            Bind::Handle { name, id, owned } => {
+                let found = if owned { handles.remove(id) } else { handles.get(id).copied() };
+                let found = found.ok_or_else(|| {
+                    refused = Some("UnknownUploadStream");
+                    anyhow::anyhow!("no upload stream {id:?} is open in this execution ({name} must be an id that createUploadStream returned earlier in the same flow, and not closed since)")
+                })?;
+                Ok(Val::Resource(found))
             }
         })
-        .map_err(|e| CallError::invalid_input("InvalidInput", e.0))?;
+        .map_err(|e| CallError::invalid_input(refused.unwrap_or("InvalidInput"), e.0))?;
         let result_ty = ty.results().next().ok_or_else(|| host(anyhow::anyhow!("{} returns nothing", op.key)))?;
         let mut results = vec![Val::Bool(false)];
-        if let Err(e) = func.call_async(&mut store, &params, &mut results).await {
+        let called = func.call_async(&mut *store, &params, &mut results).await;
+        transfers.memory_peak.store(store.data().limits.peak, std::sync::atomic::Ordering::Relaxed);
+        if let Err(e) = called {
             let mut why = format!("the component trapped in {}; the execution was discarded", op.key);
             if store.data().limits.capped {
                 why.push_str(&format!(
                     ": it reached its memory cap of {} MiB (raise it with --memory-mib, or lower transfer.partsInFlight or transfer.partSizeMib)",
-                    self.config.memory_limit >> 20
+                    memory_limit >> 20
                 ));
             }
+            self.dead = Some(format!("the component trapped in {}", op.key));
             return Err(host(anyhow::Error::from(e).context(why)));
         }
         drop(params);
-        // The execution ends here: its streams close, and a file being written is finished.
-        drop(store);
+        // The call's streams end with it: a file being written is finished.
+        for (any, input) in streams {
+            let removed = if input {
+                any.try_into_resource::<DynInputStream>(&mut *store).and_then(|r| Ok(store.data_mut().table.delete(r).map(drop)?))
+            } else {
+                any.try_into_resource::<DynOutputStream>(&mut *store).and_then(|r| Ok(store.data_mut().table.delete(r).map(drop)?))
+            };
+            removed.map_err(host)?;
+        }
         let streamed = match sink {
             Some((name, SinkHandle::Memory(data))) => Some((name, bridge::inline_bytes(std::mem::take(&mut *data.lock().expect("output"))))),
             Some((name, SinkHandle::Writer { join, label })) => {
@@ -385,6 +472,15 @@ impl Host {
             },
             (v, t) => (v, t.clone()),
         };
+        // A resource the component hands out stays here; the caller gets its id.
+        let ok = match ok {
+            Val::Resource(any) => {
+                let id = uuid::Uuid::new_v4().to_string();
+                self.handles.insert(id.clone(), any);
+                Val::String(id)
+            }
+            other => other,
+        };
         // An operation that streams bytes out is its own envelope: the bytes
         // under the stream's name, then the record's fields (getObject's shape).
         if let Some((name, bytes)) = streamed {
@@ -400,11 +496,19 @@ impl Host {
         let body = bridge::to_json(&ok, &ok_ty, render).map_err(host)?;
         Ok(json!({ op.envelope_key(): body }))
     }
+}
 
-    /// The names of the interfaces the component imports.
-    pub fn imports(&self) -> Vec<String> {
-        self.imports.clone()
+/// A file to upload (`-` is stdin) and its size when known.
+pub fn open_input(path: &str) -> Result<(Box<dyn std::io::Read + Send>, Option<u64>), String> {
+    if path == "-" {
+        return Ok((Box::new(std::io::stdin()), None));
     }
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let meta = file.metadata().map_err(|e| format!("cannot read {path}: {e}"))?;
+    if meta.is_dir() {
+        return Err(format!("{path} is a directory, not a file"));
+    }
+    Ok((Box::new(file), meta.is_file().then_some(meta.len())))
 }
 
 fn host(e: impl Into<anyhow::Error>) -> CallError {

@@ -37,7 +37,8 @@ async fn actions_lists_every_key_with_a_description() {
     let keys = [
         "listBuckets", "headBucket", "getBucketLocation", "deleteBucket", "createBucket", "putObject", "getObject", "headObject",
         "deleteObject", "copyObject", "listObjects", "createMultipartUpload", "uploadPart", "completeMultipartUpload",
-        "abortMultipartUpload", "listMultipartUploads", "listParts", "selectRegion", "selectBucket",
+        "abortMultipartUpload", "listMultipartUploads", "listParts", "createUploadStream", "writeUploadStream", "closeUploadStream",
+        "selectRegion", "selectBucket",
     ];
     assert_eq!(text.lines().count(), keys.len(), "{text}");
     for key in keys {
