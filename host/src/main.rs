@@ -31,7 +31,8 @@ struct Cli {
     /// Compile the component every time instead of using the cache
     #[arg(long, global = true)]
     no_cache: bool,
-    /// Deadline of one call, in seconds
+    /// Deadline of one call, in seconds; a transfer gets another period each
+    /// time bytes moved in the last one (only a stalled transfer is stopped)
     #[arg(long, default_value_t = 300, global = true)]
     timeout: u64,
     /// Memory cap of the component, in MiB

@@ -33,7 +33,10 @@ pub struct HostConfig {
     pub cache_dir: Option<PathBuf>,
     /// Linear memory cap per execution, in bytes.
     pub memory_limit: usize,
-    /// Deadline of one call, including all its requests.
+    /// Deadline of one call, including all its requests. A call that streams
+    /// bytes (a file or stdin in, a file or stdout out) gets another period
+    /// each time bytes moved in the last one, so a large transfer that keeps
+    /// moving is never cut off, and one that stalls is.
     pub call_timeout: Duration,
     /// Replace the egress policy derived from the connection (tests).
     pub egress_override: Option<Egress>,
@@ -325,14 +328,33 @@ impl Execution<'_> {
         if let Some(why) = &self.dead {
             return Err(host(anyhow::anyhow!("this execution ended earlier ({why}); start a new one")));
         }
+        // The deadline is for silence, not for size: a call whose streams keep
+        // moving bytes gets another `timeout` after each one in which they moved.
         let timeout = self.host.config.call_timeout;
-        match tokio::time::timeout(timeout, self.run(op, input, connection, transfers)).await {
-            Ok(result) => result,
-            Err(_) => {
-                self.dead = Some("a call ran past its deadline".into());
-                Err(CallError::Host(anyhow::anyhow!("the call did not finish within {timeout:?} and was stopped")))
+        let progress = transfers.progress.clone();
+        let outcome = {
+            let run = self.run(op, input, connection, transfers);
+            tokio::pin!(run);
+            let mut seen = progress.load(std::sync::atomic::Ordering::Relaxed);
+            loop {
+                match tokio::time::timeout(timeout, &mut run).await {
+                    Ok(result) => break Some(result),
+                    Err(_) => {
+                        let now = progress.load(std::sync::atomic::Ordering::Relaxed);
+                        if now == seen {
+                            break None;
+                        }
+                        seen = now;
+                    }
+                }
             }
-        }
+        };
+        outcome.unwrap_or_else(|| {
+            self.dead = Some("a call ran past its deadline".into());
+            Err(CallError::Host(anyhow::anyhow!(
+                "the call did not finish within {timeout:?} (and moved no bytes in the last {timeout:?}) and was stopped"
+            )))
+        })
     }
 
     /// End the execution: drop the resources still open (within the call deadline).

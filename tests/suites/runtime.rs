@@ -111,3 +111,49 @@ async fn the_compiled_component_is_cached_and_a_bad_cache_file_is_replaced() {
     let regions = third.call("selectRegion", &json!({}), None).await.unwrap();
     assert_eq!(regions["result"].as_array().unwrap().len(), 36);
 }
+
+/// A body that arrives slowly: 64 KiB every 50 ms, optionally stalling for
+/// 3 s after the first 256 KiB.
+struct Drip {
+    left: usize,
+    sent: usize,
+    stall: bool,
+}
+
+impl std::io::Read for Drip {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.left == 0 {
+            return Ok(0);
+        }
+        let pause = if self.stall && self.sent >= 256 << 10 { 3000 } else { 50 };
+        std::thread::sleep(std::time::Duration::from_millis(pause));
+        let n = (64 << 10).min(self.left).min(buf.len());
+        buf[..n].fill(7);
+        self.left -= n;
+        self.sent += n;
+        Ok(n)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_deadline_stops_stalled_transfers_not_moving_ones() {
+    let fs = Fs::start().await;
+    let conn = fs.conn();
+    let b = bucket("deadline");
+    ok("createBucket", json!({ "bucket": b }), &conn).await;
+    let host = host_with(|c| c.call_timeout = std::time::Duration::from_millis(500));
+    let put = |stall: bool| {
+        let mut t = s3_host::Transfers::default();
+        let reader = Box::new(Drip { left: 1 << 20, sent: 0, stall });
+        t.inputs.insert("fileContents".into(), s3_host::ByteInput::Reader { reader, size: Some(1 << 20) });
+        t
+    };
+    let started = std::time::Instant::now();
+    let moving = host.call_with("putObject", &json!({ "bucket": b, "objectKey": "moving" }), Some(&conn), put(false)).await;
+    assert!(moving.is_ok(), "{moving:?}");
+    assert!(started.elapsed() > std::time::Duration::from_millis(700), "the body took longer than one deadline period");
+    match host.call_with("putObject", &json!({ "bucket": b, "objectKey": "stalled" }), Some(&conn), put(true)).await {
+        Err(CallError::Host(e)) => assert!(e.to_string().contains("moved no bytes"), "{e}"),
+        other => panic!("expected the deadline, got {other:?}"),
+    }
+}
