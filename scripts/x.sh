@@ -119,6 +119,18 @@ cmd_test() {
     host_cargo test --locked --workspace "$@"
 }
 
+# s3-host against curl on an embedded local S3; writes docs/benchmarks.md.
+cmd_bench() {
+  build_guest
+  build_host
+  if ! command -v curl >/dev/null; then
+    can_apt || die "the benchmark compares against curl: install curl"
+    apt_install curl
+  fi
+  say "Benchmarking s3-host against curl --aws-sigv4 (a few minutes)"
+  S3_HOST_COMPONENT="$COMPONENT" "$ROOT/target/debug/bench" "$ROOT/target/debug/s3-host" "$ROOT/docs/benchmarks.md" "$@"
+}
+
 cmd_help() {
   cat <<'USAGE'
 usage: ./x COMMAND
@@ -127,6 +139,8 @@ usage: ./x COMMAND
   test    build everything and run the whole test suite (installs the wasm
           toolchain and the moto test server when missing)
   build   build the component and the host
+  bench   measure s3-host against curl on an embedded local S3 and write
+          docs/benchmarks.md (--quick for a short run)
 USAGE
 }
 
@@ -134,6 +148,7 @@ case "${1:-help}" in
   demo) shift; cmd_demo "$@" ;;
   test) shift; cmd_test "$@" ;;
   build) shift; cmd_build "$@" ;;
+  bench) shift; cmd_bench "$@" ;;
   help|-h|--help) cmd_help ;;
   *) cmd_help; exit 2 ;;
 esac

@@ -98,6 +98,66 @@ mod tests {
         );
     }
 
+    fn example_conn() -> Conn {
+        let mut c = connection(None);
+        c.access_key_id = "AKIAIOSFODNN7EXAMPLE".into();
+        c.secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".into();
+        Conn::new(&c).unwrap()
+    }
+
+    fn signature(req: &http::Request<Vec<u8>>) -> (&str, &str) {
+        let auth = req.headers()["authorization"].to_str().unwrap();
+        let signed = auth.split("SignedHeaders=").nth(1).unwrap().split(',').next().unwrap();
+        (signed, auth.rsplit("Signature=").next().unwrap())
+    }
+
+    /// AWS's documented PUT Object example: a key with `$`, a body, a `Date`
+    /// and a storage class header, all signed.
+    #[test]
+    fn matches_the_aws_documented_put_object_example() {
+        let conn = example_conn();
+        let mut req = http::Request::put(format!("https://examplebucket.s3.amazonaws.com/{}", crate::encode::path("test$file.text")))
+            .header("date", "Fri, 24 May 2013 00:00:00 GMT")
+            .header("x-amz-storage-class", "REDUCED_REDUNDANCY")
+            .body(b"Welcome to Amazon S3.".to_vec())
+            .unwrap();
+        sign_request(&mut req, &conn, "s3", example_time()).unwrap();
+        assert_eq!(req.headers()["x-amz-content-sha256"], "44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072");
+        assert_eq!(
+            signature(&req),
+            ("date;host;x-amz-content-sha256;x-amz-date;x-amz-storage-class", "98ad721746da40c64f1a55b78f14c238d841ea1380cd77a1b5971af0ece108bd")
+        );
+    }
+
+    /// AWS's documented GET Bucket (list objects) and GET lifecycle examples:
+    /// query strings, one with a value-less parameter.
+    #[test]
+    fn matches_the_aws_documented_query_examples() {
+        let conn = example_conn();
+        for (url, expected) in [
+            ("https://examplebucket.s3.amazonaws.com/?max-keys=2&prefix=J", "34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7"),
+            ("https://examplebucket.s3.amazonaws.com/?lifecycle", "fea454ca298b7da1c68078a5d1bdbfbbe0d65c699e0f91ac7a200a0136783543"),
+        ] {
+            let mut req = http::Request::get(url).body(Vec::new()).unwrap();
+            sign_request(&mut req, &conn, "s3", example_time()).unwrap();
+            assert_eq!(signature(&req), ("host;x-amz-content-sha256;x-amz-date", expected), "{url}");
+        }
+    }
+
+    /// A body protected by a checksum header is sent unsigned; the checksum
+    /// header itself is signed.
+    #[test]
+    fn checksummed_bodies_are_unsigned_payloads() {
+        let conn = example_conn();
+        let mut req = http::Request::put("https://examplebucket.s3.amazonaws.com/k")
+            .header("x-amz-checksum-crc32c", "mnG7TA==")
+            .body(b"hello".to_vec())
+            .unwrap();
+        sign_request(&mut req, &conn, "s3", example_time()).unwrap();
+        assert_eq!(req.headers()["x-amz-content-sha256"], "UNSIGNED-PAYLOAD");
+        assert_eq!(signature(&req).0, "host;x-amz-checksum-crc32c;x-amz-content-sha256;x-amz-date");
+    }
+
     #[test]
     fn session_tokens_are_sent_and_signed() {
         let mut c = connection(None);

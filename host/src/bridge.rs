@@ -32,6 +32,9 @@ fn fail<T>(path: &str, what: impl std::fmt::Display) -> InResult<T> {
     Err(InputError(format!("Input {path}: {what}")))
 }
 
+/// How the error for a missing connection begins (the CLI treats it as a usage error).
+pub const NO_CONNECTION: &str = "No connection:";
+
 /// The parameter that receives the connection rather than an input.
 pub const CONNECTION_PARAM: &str = "conn";
 
@@ -119,7 +122,7 @@ pub fn params(
     for (name, ty) in func.params() {
         if name == CONNECTION_PARAM {
             let conn = connection.ok_or_else(|| {
-                InputError("No connection: pass --connection or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.".into())
+                InputError(format!("{NO_CONNECTION} pass --connection or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY."))
             })?;
             vals.push(to_val(conn, &ty, "connection")?);
             continue;
@@ -185,7 +188,9 @@ pub fn to_val(v: &Value, ty: &Type, path: &str) -> InResult<Val> {
     Ok(match ty {
         Type::Option(o) => match v {
             Value::Null => Val::Option(None),
-            Value::String(s) if s.trim().is_empty() => Val::Option(None),
+            // Blank means "not set"; for text only the empty string does, since
+            // a space can be a value (a prefix). The component trims where it should.
+            Value::String(s) if s.is_empty() || (s.trim().is_empty() && !matches!(o.ty(), Type::String)) => Val::Option(None),
             _ => Val::Option(Some(Box::new(to_val(v, &o.ty(), path)?))),
         },
         Type::Bool => Val::Bool(match v {

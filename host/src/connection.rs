@@ -5,9 +5,10 @@ use anyhow::{Context as _, Result, bail};
 use serde_json::{Map, Value};
 use std::path::PathBuf;
 
-/// Read a JSON argument given inline or as `@file`.
+/// Read a JSON argument given inline, as `@file`, or as `@-` (stdin).
 pub fn json_arg(arg: &str) -> Result<Value> {
     let text = match arg.strip_prefix('@') {
+        Some("-") => std::io::read_to_string(std::io::stdin()).context("cannot read stdin")?,
         Some(path) => std::fs::read_to_string(path).with_context(|| format!("cannot read {path}"))?,
         None => arg.to_owned(),
     };
@@ -29,12 +30,20 @@ pub fn resolve(arg: Option<&str>) -> Result<Option<Value>> {
 /// The AWS environment variables, falling back to the profile's files.
 fn from_env(var: impl Fn(&str) -> Option<String>, files: &ProfileFiles) -> Result<Option<Value>> {
     let var = |k: &str| var(k).filter(|v| !v.trim().is_empty());
-    let profile = var("AWS_PROFILE").unwrap_or_else(|| "default".to_owned());
+    let named = var("AWS_PROFILE");
+    let profile = named.clone().unwrap_or_else(|| "default".to_owned());
     let cred = |k: &str| files.credentials.as_deref().and_then(|t| ini_value(t, &profile, k));
     let conf = |k: &str| {
         let section = if profile == "default" { profile.clone() } else { format!("profile {profile}") };
         files.config.as_deref().and_then(|t| ini_value(t, &section, k))
     };
+    if let Some(name) = &named {
+        let in_credentials = files.credentials.as_deref().is_some_and(|t| has_section(t, name));
+        let in_config = files.config.as_deref().is_some_and(|t| has_section(t, &format!("profile {name}")) || (name == "default" && has_section(t, name)));
+        if !in_credentials && !in_config {
+            bail!("AWS_PROFILE is {name:?}, but no such profile is in the shared credentials or config file (~/.aws/credentials, ~/.aws/config)");
+        }
+    }
     let (key, secret, token) = match (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) {
         (Some(k), Some(s)) => (k, s, var("AWS_SESSION_TOKEN")),
         (Some(_), None) | (None, Some(_)) => bail!("set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither"),
@@ -73,6 +82,11 @@ fn profile_files() -> ProfileFiles {
         credentials: read(path("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials")),
         config: read(path("AWS_CONFIG_FILE", ".aws/config")),
     }
+}
+
+/// Whether an INI text has `[section]`.
+fn has_section(text: &str, section: &str) -> bool {
+    text.lines().filter_map(|l| l.trim().strip_prefix('[')?.strip_suffix(']')).any(|name| name.trim() == section)
 }
 
 /// `key = value` in `[section]` of an INI text.
@@ -128,5 +142,7 @@ mod tests {
         assert_eq!(c["region"], "ap-south-1");
         let c = from_env(env(&[]), &files).unwrap().unwrap();
         assert_eq!(c["secretAccessKey"], "B");
+        let missing = from_env(env(&[("AWS_PROFILE", "prod")]), &files).unwrap_err().to_string();
+        assert!(missing.contains("\"prod\"") && missing.contains("no such profile"), "{missing}");
     }
 }

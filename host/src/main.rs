@@ -2,6 +2,19 @@
 
 mod progress;
 
+/// `println!` that ends the program quietly when stdout is a closed pipe
+/// (`s3-host actions | head -3`), instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
+
 use anyhow::{Context as _, Result, bail};
 use clap::{Parser, Subcommand};
 use s3_host::connection::{json_arg, resolve};
@@ -107,7 +120,15 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // --help and --version print as usual; mistakes get the JSON error shape.
+        Err(e) if !e.use_stderr() => {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => return usage_error(&anyhow::anyhow!("{}", e.render().to_string().trim())),
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => return usage_error(&e.into()),
@@ -119,7 +140,7 @@ fn main() -> ExitCode {
 }
 
 fn usage_error(e: &anyhow::Error) -> ExitCode {
-    eprintln!("{}", json!({ "error": { "kind": "host", "code": "HostError", "message": format!("{e:#}") } }));
+    eprintln!("{}", json!({ "error": { "kind": "usage", "code": "UsageError", "message": format!("{e:#}") } }));
     ExitCode::from(2)
 }
 
@@ -141,7 +162,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let width = catalog::OPERATIONS.iter().map(|o| o.key.len()).max().unwrap_or(0);
             for op in catalog::OPERATIONS {
                 let kind = if op.is_data_source() { "data source" } else { "action" };
-                println!("{:width$}  {kind:11}  {}", op.key, op.summary);
+                out!("{:width$}  {kind:11}  {}", op.key, op.summary);
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -207,10 +228,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 }
             };
             let server = LocalS3::start(&root, SocketAddr::from(([127, 0, 0, 1], *port)), access_key, secret_key).await?;
-            println!("Local S3 (s3s-fs, SigV4 enforced) serving {} at {}", root.display(), server.endpoint());
-            println!("Use it with:");
-            println!("  export AWS_ACCESS_KEY_ID={access_key} AWS_SECRET_ACCESS_KEY={secret_key} AWS_ENDPOINT_URL={}", server.endpoint());
-            println!("Press Ctrl-C to stop.");
+            out!("Local S3 (s3s-fs, SigV4 enforced) serving {} at {}", root.display(), server.endpoint());
+            out!("Use it with:");
+            out!("  export AWS_ACCESS_KEY_ID={access_key} AWS_SECRET_ACCESS_KEY={secret_key} AWS_ENDPOINT_URL={}", server.endpoint());
+            out!("Press Ctrl-C to stop.");
             tokio::signal::ctrl_c().await?;
             Ok(ExitCode::SUCCESS)
         }
@@ -226,7 +247,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let host = Host::new(host_config(&cli))?;
             match s3_host::flow::run(&host, &flow, connection.as_ref()).await {
                 Ok(result) => {
-                    println!("{}", serde_json::to_string_pretty(&Value::Array(result.steps)).unwrap_or_default());
+                    out!("{}", serde_json::to_string_pretty(&Value::Array(result.steps)).unwrap_or_default());
                     Ok(if result.ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
                 }
                 Err(e) => Ok(print_result(Err(e), false)),
@@ -244,13 +265,13 @@ fn print_result(result: Result<Value, CallError>, stdout_taken: bool) -> ExitCod
             if stdout_taken {
                 eprintln!("{text}");
             } else {
-                println!("{text}");
+                out!("{text}");
             }
             ExitCode::SUCCESS
         }
         Err(e) => {
             eprintln!("{}", serde_json::to_string_pretty(&e.to_json()).unwrap_or_default());
-            ExitCode::from(if matches!(e, CallError::Host(_)) { 2 } else { 1 })
+            ExitCode::from(if matches!(e, CallError::Failed(_)) { 1 } else { 2 })
         }
     }
 }
@@ -259,7 +280,7 @@ fn print_result(result: Result<Value, CallError>, stdout_taken: bool) -> ExitCod
 async fn demo(config: HostConfig) -> Result<ExitCode> {
     let dir = tempfile::tempdir()?;
     let server = LocalS3::start(dir.path(), SocketAddr::from(([127, 0, 0, 1], 0)), "demo-access-key", "demo-secret-key").await?;
-    println!("Embedded local S3 (s3s-fs, SigV4 enforced) at {}\n", server.endpoint());
+    out!("Embedded local S3 (s3s-fs, SigV4 enforced) at {}\n", server.endpoint());
     let host = Host::new(config)?;
     let conn = server.connection();
     let steps = [
@@ -276,15 +297,15 @@ async fn demo(config: HostConfig) -> Result<ExitCode> {
         ("listObjects", json!({ "bucket": "demo-bucket", "includeMetadata": true })),
     ];
     for (key, input) in steps {
-        println!("$ s3-host call {key} --input '{input}'");
+        out!("$ s3-host call {key} --input '{input}'");
         let result = host.call(key, &input, Some(&conn)).await;
         let failed = result.is_err();
         print_result(result, false);
         if failed {
             return Ok(ExitCode::FAILURE);
         }
-        println!();
+        out!("");
     }
-    println!("Demo complete: every call above ran inside the sandboxed component, signed with SigV4.");
+    out!("Demo complete: every call above ran inside the sandboxed component, signed with SigV4.");
     Ok(ExitCode::SUCCESS)
 }

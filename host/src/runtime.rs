@@ -183,14 +183,17 @@ pub enum CallError {
     /// The call ran and failed: the component's typed error, or an input the
     /// bridge rejected, as the JSON `{"kind", "code", "message", ...}`.
     Failed(Value),
-    /// The host could not run the call (unknown key, trap, deadline, bad component).
+    /// The call cannot be made as asked (an unknown key, no connection at all);
+    /// shaped like `Failed`.
+    Usage(Value),
+    /// The host could not run the call (trap, deadline, bad component).
     Host(anyhow::Error),
 }
 
 impl std::fmt::Display for CallError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Failed(v) => write!(f, "{v}"),
+            Self::Failed(v) | Self::Usage(v) => write!(f, "{v}"),
             Self::Host(e) => write!(f, "{e:#}"),
         }
     }
@@ -217,6 +220,7 @@ impl CallError {
                 }
                 json!({ "error": e })
             }
+            Self::Usage(v) => json!({ "error": v }),
             Self::Host(e) => json!({ "error": { "kind": "host", "code": "HostError", "message": format!("{e:#}") } }),
         }
     }
@@ -323,7 +327,10 @@ impl Execution<'_> {
     pub async fn call(&mut self, key: &str, input: &Value, connection: Option<&Value>, transfers: Transfers) -> Result<Value, CallError> {
         let op = catalog::find(key).ok_or_else(|| {
             let keys: Vec<&str> = catalog::OPERATIONS.iter().map(|o| o.key).collect();
-            CallError::invalid_input("UnknownAction", format!("There is no action or data source {key:?}. Known keys: {}.", keys.join(", ")))
+            CallError::Usage(json!({
+                "kind": "invalid-input", "code": "UnknownAction", "retryable": false,
+                "message": format!("There is no action or data source {key:?}. Known keys: {}.", keys.join(", ")),
+            }))
         })?;
         if let Some(why) = &self.dead {
             return Err(host(anyhow::anyhow!("this execution ended earlier ({why}); start a new one")));
@@ -442,7 +449,13 @@ impl Execution<'_> {
                 Ok(Val::Resource(found))
             }
         })
-        .map_err(|e| CallError::invalid_input(refused.unwrap_or("InvalidInput"), e.0))?;
+        .map_err(|e| {
+            if e.0.starts_with(bridge::NO_CONNECTION) {
+                CallError::Usage(json!({ "kind": "invalid-connection", "code": "MissingConnection", "message": e.0, "retryable": false }))
+            } else {
+                CallError::invalid_input(refused.unwrap_or("InvalidInput"), e.0)
+            }
+        })?;
         let result_ty = ty.results().next().ok_or_else(|| host(anyhow::anyhow!("{} returns nothing", op.key)))?;
         let mut results = vec![Val::Bool(false)];
         let called = func.call_async(&mut *store, &params, &mut results).await;

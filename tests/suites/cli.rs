@@ -100,13 +100,49 @@ async fn errors_exit_non_zero_with_json_on_stderr() {
     assert!(stderr.contains("SignatureDoesNotMatch") && stderr.contains("403"), "{stderr}");
     assert!(!stderr.contains("definitely-wrong-secret"), "{stderr}");
 
-    let out = run(s3_host().args(["call", "noSuchAction"])).await;
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("UnknownAction"));
+    // Usage errors exit 2, with the same JSON shape.
+    for (args, code) in [
+        (vec!["call", "noSuchAction"], "UnknownAction"),
+        (vec!["call", "listBuckets"], "MissingConnection"),
+        (vec!["call", "listBuckets", "--input", "{not json"], "UsageError"),
+        (vec!["call", "listBuckets", "--no-such-flag"], "UsageError"),
+    ] {
+        let out = run(s3_host().args(&args)).await;
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let e: Value = serde_json::from_slice(&out.stderr).unwrap_or_else(|_| panic!("{args:?}: {}", String::from_utf8_lossy(&out.stderr)));
+        assert_eq!(e["error"]["code"], code, "{args:?}: {e}");
+        assert!(e["error"]["message"].is_string());
+    }
+    let out = run(s3_host().args(["call", "listBuckets"]).env("AWS_PROFILE", "nope")).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no such profile"));
+}
 
-    let out = run(s3_host().args(["call", "listBuckets"])).await;
-    assert_eq!(out.status.code(), Some(1), "no connection at all");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("AWS_ACCESS_KEY_ID"));
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_pipe_ends_the_output_quietly_and_input_reads_stdin() {
+    use std::io::Read as _;
+    // An output far larger than a pipe's buffer, so that writing it must hit the closed pipe.
+    let fs = Fs::start().await;
+    let b = bucket("pipe");
+    s3_e2e::ok("createBucket", json!({ "bucket": b }), &fs.conn()).await;
+    s3_e2e::ok("putObject", json!({ "bucket": b, "objectKey": "big.txt", "fileContents": "x".repeat(1 << 20) }), &fs.conn()).await;
+    let mut get = s3_host();
+    get.args(["call", "getObject", "--connection", &fs.conn().to_string(), "--input", &json!({ "bucket": b, "objectKey": "big.txt" }).to_string()]);
+    let mut child = get.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    let mut first = [0u8; 10];
+    child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(0));
+
+    use tokio::io::AsyncWriteExt as _;
+    let mut cmd = tokio::process::Command::from(s3_host());
+    cmd.args(["call", "selectRegion", "--input", "@-"]).stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    child.stdin.take().unwrap().write_all(b"{}").await.unwrap();
+    let out = child.wait_with_output().await.unwrap();
+    assert_eq!(stdout_json(&out)["result"][0]["key"], "af-south-1");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
