@@ -90,7 +90,11 @@ struct Pieces<'a> {
 impl Pieces<'_> {
     fn next(&mut self, n: u64) -> Result<Vec<u8>> {
         let n = usize::try_from(n).unwrap_or(usize::MAX);
-        let mut piece = Vec::with_capacity(n);
+        self.fill(Vec::with_capacity(n), n)
+    }
+
+    /// Read up to `n` bytes into `piece` (allocated by the caller).
+    fn fill(&mut self, mut piece: Vec<u8>, n: usize) -> Result<Vec<u8>> {
         while piece.len() < n {
             let chunk = self.source.read((n - piece.len()).min(READ_CHUNK))?;
             if chunk.is_empty() {
@@ -175,11 +179,15 @@ fn multipart<T: Transport>(client: &Client<T>, input: &put_object::Input, pieces
     let result = (|| {
         let mut ended = false;
         while !ended {
+            // The window's buffers first, side by side, so that the small reads
+            // in between do not split the space the next window's parts reuse.
+            let size = usize::try_from(plan.part_size).unwrap_or(usize::MAX);
+            let mut buffers: Vec<Vec<u8>> = (head.len()..plan.in_flight).map(|_| Vec::with_capacity(size)).collect();
             let mut batch = Vec::new();
             while batch.len() < plan.in_flight && !ended {
                 let part = match head.pop_front() {
                     Some(part) => part,
-                    None => pieces.next(plan.part_size)?,
+                    None => pieces.fill(buffers.pop().unwrap_or_default(), size)?,
                 };
                 ended = (part.len() as u64) < plan.part_size;
                 if !part.is_empty() {

