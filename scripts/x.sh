@@ -111,12 +111,24 @@ cmd_demo() {
 }
 
 cmd_test() {
+  if host_cargo fmt --version >/dev/null 2>&1; then
+    say "Checking the format (cargo fmt --check)"
+    host_cargo fmt --all --check || die "the code is not rustfmt-formatted: run cargo fmt --all"
+  else
+    say "NOT checking the format: this toolchain has no rustfmt (rustup component add rustfmt)"
+  fi
   build_guest
   build_host  # the CLI suite runs target/debug/s3-host
   ensure_moto
   say "Running every test: unit tests (guest core, host) and the end-to-end suites"
   S3_HOST_COMPONENT="$COMPONENT" MOTO_SERVER="$MOTO_VENV/bin/moto_server" \
     host_cargo test --locked --workspace "$@"
+  if host_cargo clippy --version >/dev/null 2>&1; then
+    say "Linting (cargo clippy -D warnings)"
+    host_cargo clippy --locked --workspace --all-targets -- -D warnings
+  else
+    say "NOT linting: this toolchain has no clippy (rustup component add clippy)"
+  fi
 }
 
 # s3-host against curl on an embedded local S3; writes docs/benchmarks.md.
@@ -136,8 +148,9 @@ cmd_help() {
 usage: ./x COMMAND
 
   demo    build everything and run the demo against an embedded local S3
-  test    build everything and run the whole test suite (installs the wasm
-          toolchain and the moto test server when missing)
+  test    check the format, build everything, run the whole test suite and
+          clippy (installs the wasm toolchain and the moto test server when
+          missing)
   build   build the component and the host
   bench   measure s3-host against curl on an embedded local S3 and write
           docs/benchmarks.md (--quick for a short run)

@@ -124,8 +124,7 @@ pub fn request(method: http::Method, url: String, headers: &[(&str, String)], bo
     if !body.is_empty() || !matches!(method, http::Method::GET | http::Method::HEAD) {
         b = b.header(http::header::CONTENT_LENGTH, body.len());
     }
-    b.body(body)
-        .map_err(|e| Error::invalid_input("InvalidRequest", format!("Could not build the request: {e}.")))
+    b.body(body).map_err(|e| Error::invalid_input("InvalidRequest", format!("Could not build the request: {e}.")))
 }
 
 #[cfg(test)]
@@ -173,11 +172,8 @@ pub(crate) mod testing {
 
         fn answer(&self, req: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>> {
             self.seen.borrow_mut().push(req);
-            let next = if self.answers.borrow().is_empty() {
-                Ok((200, Vec::new(), Vec::new()))
-            } else {
-                self.answers.borrow_mut().remove(0)
-            };
+            let next =
+                if self.answers.borrow().is_empty() { Ok((200, Vec::new(), Vec::new())) } else { self.answers.borrow_mut().remove(0) };
             let (status, headers, body) = next?;
             let mut b = http::Response::builder().status(status);
             for (k, v) in headers {

@@ -44,10 +44,16 @@ impl Conn {
         let access_key_id = c.access_key_id.trim().to_owned();
         let secret_access_key = c.secret_access_key.trim().to_owned();
         if access_key_id.is_empty() {
-            return Err(Error::invalid_connection("MissingAccessKeyId", "The connection has no access key id: set accessKeyId (or AWS_ACCESS_KEY_ID)."));
+            return Err(Error::invalid_connection(
+                "MissingAccessKeyId",
+                "The connection has no access key id: set accessKeyId (or AWS_ACCESS_KEY_ID).",
+            ));
         }
         if secret_access_key.is_empty() {
-            return Err(Error::invalid_connection("MissingSecretAccessKey", "The connection has no secret access key: set secretAccessKey (or AWS_SECRET_ACCESS_KEY)."));
+            return Err(Error::invalid_connection(
+                "MissingSecretAccessKey",
+                "The connection has no secret access key: set secretAccessKey (or AWS_SECRET_ACCESS_KEY).",
+            ));
         }
         let region = crate::validate::non_blank(c.region.as_deref()).unwrap_or(DEFAULT_REGION).trim().to_owned();
         if !region.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-') {
@@ -102,7 +108,10 @@ impl Conn {
 
 fn parse_endpoint(url: &str) -> Result<(&'static str, String, String)> {
     let bad = |why: &str| {
-        Error::invalid_connection("InvalidEndpointUrl", format!("Endpoint URL {url:?} is not usable: {why}. Give a base URL such as http://127.0.0.1:9000 or https://s3.example.com."))
+        Error::invalid_connection(
+            "InvalidEndpointUrl",
+            format!("Endpoint URL {url:?} is not usable: {why}. Give a base URL such as http://127.0.0.1:9000 or https://s3.example.com."),
+        )
     };
     let (scheme, rest) = url.split_once("://").ok_or_else(|| bad("it has no http:// or https:// scheme"))?;
     let scheme = match scheme.to_ascii_lowercase().as_str() {

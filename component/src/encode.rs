@@ -22,11 +22,7 @@ pub fn query_value(value: &str) -> String {
 
 /// Build a query string from pairs, in the given order. An empty value gives `name=`.
 pub fn query(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", query_value(k), query_value(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+    pairs.iter().map(|(k, v)| format!("{}={}", query_value(k), query_value(v))).collect::<Vec<_>>().join("&")
 }
 
 /// Decode a percent-encoded value (`encoding-type=url` listings). `+` stays `+`:

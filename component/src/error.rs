@@ -38,38 +38,22 @@ impl Error {
     }
 
     fn local(kind: ErrorKind, code: &str, message: impl Into<String>, retryable: bool) -> Self {
-        Self {
-            kind,
-            code: code.to_owned(),
-            message: message.into(),
-            http_status: None,
-            request_id: None,
-            retryable,
-        }
+        Self { kind, code: code.to_owned(), message: message.into(), http_status: None, request_id: None, retryable }
     }
 
     /// Build the error for a non-2xx answer of S3 from its status, headers and
     /// body (S3's `<Error>` document; empty for HEAD requests).
     pub fn from_response(resp: &http::Response<Vec<u8>>) -> Self {
         let status = resp.status().as_u16();
-        let header = |name: &str| {
-            resp.headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
-        let doc: Option<ErrorDocument> = std::str::from_utf8(resp.body())
-            .ok()
-            .filter(|s| !s.trim().is_empty())
-            .and_then(|s| quick_xml::de::from_str(s).ok());
+        let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let doc: Option<ErrorDocument> =
+            std::str::from_utf8(resp.body()).ok().filter(|s| !s.trim().is_empty()).and_then(|s| quick_xml::de::from_str(s).ok());
         let (code, message, request_id) = match doc {
             Some(d) => (d.code, d.message, d.request_id),
             None => (None, None, None),
         };
         let code = code.unwrap_or_else(|| code_for_status(status).to_owned());
-        let mut message = message
-            .filter(|m| !m.is_empty())
-            .unwrap_or_else(|| format!("S3 answered HTTP {status} ({code})"));
+        let mut message = message.filter(|m| !m.is_empty()).unwrap_or_else(|| format!("S3 answered HTTP {status} ({code})"));
         if let Some(hint) = hint_for(&code, header("x-amz-bucket-region").as_deref()) {
             message = format!("{message} {hint}");
         }
@@ -99,7 +83,6 @@ pub fn embedded(resp: &http::Response<Vec<u8>>) -> Option<Error> {
     e.retryable = true;
     Some(e)
 }
-
 
 /// S3's `<Error>` document. Only the fields we surface: `StringToSign` and
 /// friends are ignored on purpose (they can carry credentials' context).
@@ -133,11 +116,7 @@ fn code_for_status(status: u16) -> &'static str {
 
 fn is_retryable(status: u16, code: &str) -> bool {
     matches!(status, 429 | 500 | 502 | 503 | 504)
-        || matches!(
-            code,
-            "SlowDown" | "RequestTimeout" | "InternalError" | "Throttling" | "ThrottlingException"
-                | "RequestTimeTooSkewed"
-        )
+        || matches!(code, "SlowDown" | "RequestTimeout" | "InternalError" | "Throttling" | "ThrottlingException" | "RequestTimeTooSkewed")
 }
 
 /// What to do about the common errors, appended to S3's message.

@@ -2,27 +2,26 @@
 
 #[cfg(target_arch = "wasm32")]
 use crate::bindings::export;
+use crate::bindings::wasi::io::streams::OutputStream;
 use crate::buckets::{self, Bucket, CreateBucketOutput, EmptyOutput, HeadBucketOutput};
 use crate::client::Client;
 use crate::conn::Conn;
 use crate::data_sources::{self, PicklistItem};
 use crate::error::Result;
-use crate::objects::{
-    self, CopyObjectOutput, DeleteObjectOutput, GetObjectOutput, HeadObjectOutput, ListObjectsOutput,
-    Pagination, PutObjectOutput,
-};
-use crate::ops::*;
-use crate::bindings::wasi::io::streams::OutputStream;
 use crate::multipart::{
     self as mp, AbortMultipartUploadOutput, CompleteMultipartUploadOutput, CompletedPart, CreateMultipartUploadOutput,
     ListMultipartUploadsOutput, ListPartsOutput, UploadPartOutput,
 };
+use crate::objects::{
+    self, CopyObjectOutput, DeleteObjectOutput, GetObjectOutput, HeadObjectOutput, ListObjectsOutput, Pagination, PutObjectOutput,
+};
 use crate::ops::multipart::{abort, complete, create, list_parts, list_uploads, upload_part};
+use crate::ops::*;
 use crate::transfer::{self, ByteSource as _, StreamUpload};
-use crate::upload_streams as us;
-use std::cell::RefCell;
 use crate::transport::{StreamSink, StreamSource, WasiTransport};
 use crate::types::{ByteSource, ChecksumAlgorithm, Connection, KeyValue, ObjectCannedAcl, TransferOptions};
+use crate::upload_streams as us;
+use std::cell::RefCell;
 
 struct Component;
 
@@ -47,7 +46,13 @@ impl objects::Guest for Component {
         transfer::upload(&c, &input, &mut source, transfer.as_ref())
     }
 
-    fn get_object(conn: Connection, bucket: String, object_key: String, version_id: Option<String>, data: &OutputStream) -> Result<GetObjectOutput> {
+    fn get_object(
+        conn: Connection,
+        bucket: String,
+        object_key: String,
+        version_id: Option<String>,
+        data: &OutputStream,
+    ) -> Result<GetObjectOutput> {
         let c = client(&conn)?;
         let req = get_object::request(&c.conn, &bucket, &object_key, version_id.as_deref())?;
         transfer::download(&c, req, &mut StreamSink(data))
@@ -153,7 +158,12 @@ impl mp::Guest for Component {
         complete::parse(&c.execute(complete::request(&c.conn, &bucket, &object_key, &upload_id, &parts)?)?)
     }
 
-    fn abort_multipart_upload(conn: Connection, bucket: String, object_key: String, upload_id: String) -> Result<AbortMultipartUploadOutput> {
+    fn abort_multipart_upload(
+        conn: Connection,
+        bucket: String,
+        object_key: String,
+        upload_id: String,
+    ) -> Result<AbortMultipartUploadOutput> {
         let c = client(&conn)?;
         abort::parse(&c.execute(abort::request(&c.conn, &bucket, &object_key, &upload_id)?)?)
     }

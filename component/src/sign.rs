@@ -11,8 +11,7 @@ use crate::conn::Conn;
 use crate::error::{Error, Result};
 use aws_credential_types::Credentials;
 use aws_sigv4::http_request::{
-    PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest, SigningSettings,
-    UriPathNormalizationMode, sign,
+    PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest, SigningSettings, UriPathNormalizationMode, sign,
 };
 use aws_sigv4::sign::v4;
 use sha2::{Digest, Sha256};
@@ -23,13 +22,7 @@ use std::time::SystemTime;
 pub fn sign_request(req: &mut http::Request<Vec<u8>>, conn: &Conn, service: &str, time: SystemTime) -> Result<()> {
     let checksummed = req.headers().keys().any(|name| crate::checksum::is_value_header(name.as_str()));
     let payload_hash = if checksummed { None } else { Some(hex::encode(Sha256::digest(req.body()))) };
-    let credentials = Credentials::new(
-        &conn.access_key_id,
-        &conn.secret_access_key,
-        conn.session_token.clone(),
-        None,
-        "connection",
-    );
+    let credentials = Credentials::new(&conn.access_key_id, &conn.secret_access_key, conn.session_token.clone(), None, "connection");
     let identity = credentials.into();
     let mut settings = SigningSettings::default();
     settings.percent_encoding_mode = PercentEncodingMode::Single;
@@ -80,10 +73,8 @@ mod tests {
         c.access_key_id = "AKIAIOSFODNN7EXAMPLE".into();
         c.secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".into();
         let conn = Conn::new(&c).unwrap();
-        let mut req = http::Request::get("https://examplebucket.s3.amazonaws.com/test.txt")
-            .header("range", "bytes=0-9")
-            .body(Vec::new())
-            .unwrap();
+        let mut req =
+            http::Request::get("https://examplebucket.s3.amazonaws.com/test.txt").header("range", "bytes=0-9").body(Vec::new()).unwrap();
         sign_request(&mut req, &conn, "s3", example_time()).unwrap();
         let auth = req.headers()["authorization"].to_str().unwrap();
         assert_eq!(
@@ -92,10 +83,7 @@ mod tests {
              SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, \
              Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41"
         );
-        assert_eq!(
-            req.headers()["x-amz-content-sha256"],
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-        );
+        assert_eq!(req.headers()["x-amz-content-sha256"], "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     }
 
     fn example_conn() -> Conn {
@@ -125,7 +113,10 @@ mod tests {
         assert_eq!(req.headers()["x-amz-content-sha256"], "44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072");
         assert_eq!(
             signature(&req),
-            ("date;host;x-amz-content-sha256;x-amz-date;x-amz-storage-class", "98ad721746da40c64f1a55b78f14c238d841ea1380cd77a1b5971af0ece108bd")
+            (
+                "date;host;x-amz-content-sha256;x-amz-date;x-amz-storage-class",
+                "98ad721746da40c64f1a55b78f14c238d841ea1380cd77a1b5971af0ece108bd"
+            )
         );
     }
 
@@ -135,7 +126,10 @@ mod tests {
     fn matches_the_aws_documented_query_examples() {
         let conn = example_conn();
         for (url, expected) in [
-            ("https://examplebucket.s3.amazonaws.com/?max-keys=2&prefix=J", "34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7"),
+            (
+                "https://examplebucket.s3.amazonaws.com/?max-keys=2&prefix=J",
+                "34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7",
+            ),
             ("https://examplebucket.s3.amazonaws.com/?lifecycle", "fea454ca298b7da1c68078a5d1bdbfbbe0d65c699e0f91ac7a200a0136783543"),
         ] {
             let mut req = http::Request::get(url).body(Vec::new()).unwrap();
@@ -177,9 +171,6 @@ mod tests {
         sign_request(&mut req, &conn, "s3", example_time()).unwrap();
         assert_eq!(req.uri().path(), "/b/a//b%20c%2B%C3%A9");
         assert!(req.headers().contains_key("authorization"));
-        assert_eq!(
-            req.headers()["x-amz-content-sha256"],
-            "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"
-        );
+        assert_eq!(req.headers()["x-amz-content-sha256"], "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881");
     }
 }

@@ -62,7 +62,10 @@ impl Plan {
         let threshold = u64::from(opt(|o| o.multipart_threshold_mib).unwrap_or(16)) * MIB;
         let part_mib = opt(|o| o.part_size_mib).unwrap_or(8);
         if !(5..=5120).contains(&part_mib) {
-            return Err(Error::invalid_input("InvalidPartSize", format!("transfer.partSizeMib is {part_mib}; S3 parts are 5 to 5120 MiB.")));
+            return Err(Error::invalid_input(
+                "InvalidPartSize",
+                format!("transfer.partSizeMib is {part_mib}; S3 parts are 5 to 5120 MiB."),
+            ));
         }
         let in_flight = opt(|o| o.parts_in_flight).unwrap_or(4);
         if !(1..=16).contains(&in_flight) {
@@ -72,7 +75,10 @@ impl Plan {
         if let Some(size) = size.filter(|s| *s > threshold) {
             let needed = size.div_ceil(u64::from(MAX_PARTS)).div_ceil(MIB) * MIB;
             if needed > MAX_PART {
-                return Err(Error::invalid_input("EntityTooLarge", format!("The body is {size} bytes; S3 objects hold at most 10,000 parts of 5 GiB.")));
+                return Err(Error::invalid_input(
+                    "EntityTooLarge",
+                    format!("The body is {size} bytes; S3 objects hold at most 10,000 parts of 5 GiB."),
+                ));
             }
             part_size = part_size.max(needed);
         }
@@ -121,7 +127,12 @@ impl Pieces<'_> {
 /// Upload `source` as the object `input` describes, choosing one PutObject or
 /// a multipart upload by size. A body of unknown size is read part by part
 /// until it is known to pass the threshold (or ends below it).
-pub fn upload<T: Transport>(client: &Client<T>, input: &put_object::Input, source: &mut dyn ByteSource, options: Option<&TransferOptions>) -> Result<PutObjectOutput> {
+pub fn upload<T: Transport>(
+    client: &Client<T>,
+    input: &put_object::Input,
+    source: &mut dyn ByteSource,
+    options: Option<&TransferOptions>,
+) -> Result<PutObjectOutput> {
     input.validate()?;
     let size = source.size();
     let plan = Plan::new(options, size)?;
@@ -174,7 +185,13 @@ fn verify_stored(algorithm: ChecksumAlgorithm, sent: &str, stored: Option<&str>)
     }
 }
 
-fn multipart<T: Transport>(client: &Client<T>, input: &put_object::Input, pieces: &mut Pieces<'_>, mut head: VecDeque<Vec<u8>>, plan: &Plan) -> Result<PutObjectOutput> {
+fn multipart<T: Transport>(
+    client: &Client<T>,
+    input: &put_object::Input,
+    pieces: &mut Pieces<'_>,
+    mut head: VecDeque<Vec<u8>>,
+    plan: &Plan,
+) -> Result<PutObjectOutput> {
     let mut upload = Multipart::create(client, input, plan)?;
     let result = (|| {
         let mut ended = false;
@@ -277,7 +294,10 @@ impl Multipart {
         let aborted = abort::request(&client.conn, &input.bucket, &input.key, &self.upload_id).and_then(|req| client.execute(req));
         let note = match aborted {
             Ok(_) => " The multipart upload was aborted: nothing was stored.".to_owned(),
-            Err(a) => format!(" Aborting the multipart upload {} failed too ({}: {}): abort it with abortMultipartUpload.", self.upload_id, a.code, a.message),
+            Err(a) => format!(
+                " Aborting the multipart upload {} failed too ({}: {}): abort it with abortMultipartUpload.",
+                self.upload_id, a.code, a.message
+            ),
         };
         e.message.push_str(&note);
         e
@@ -431,7 +451,11 @@ pub fn download<T: Transport>(client: &Client<T>, req: http::Request<Vec<u8>>, s
         sink.write(&chunk)?;
     }
     if let Some(len) = object.content_length.filter(|len| *len != received) {
-        return Err(Error::transport("IncompleteBody", format!("S3 announced {len} bytes but {received} arrived: the download is incomplete."), true));
+        return Err(Error::transport(
+            "IncompleteBody",
+            format!("S3 announced {len} bytes but {received} arrived: the download is incomplete."),
+            true,
+        ));
     }
     if let (Some(h), Some((alg, value))) = (hasher, expected) {
         let got = h.finish();
@@ -479,10 +503,16 @@ mod tests {
     }
 
     fn small(threshold_mib: u32, in_flight: u32) -> TransferOptions {
-        TransferOptions { multipart_threshold_mib: Some(threshold_mib), part_size_mib: Some(5), parts_in_flight: Some(in_flight), checksum_algorithm: None }
+        TransferOptions {
+            multipart_threshold_mib: Some(threshold_mib),
+            part_size_mib: Some(5),
+            parts_in_flight: Some(in_flight),
+            checksum_algorithm: None,
+        }
     }
 
-    const CREATED: &str = "<InitiateMultipartUploadResult><Bucket>bkt</Bucket><Key>k</Key><UploadId>up</UploadId></InitiateMultipartUploadResult>";
+    const CREATED: &str =
+        "<InitiateMultipartUploadResult><Bucket>bkt</Bucket><Key>k</Key><UploadId>up</UploadId></InitiateMultipartUploadResult>";
 
     #[test]
     fn plans_grow_the_part_size_for_huge_bodies() {
@@ -490,7 +520,8 @@ mod tests {
         assert_eq!((p.threshold, p.part_size, p.in_flight), (16 * MIB, 8 * MIB, 4));
         // 200 GiB in 10,000 parts needs 21 MiB parts.
         assert_eq!(Plan::new(None, Some(200 << 30)).unwrap().part_size, 21 * MIB);
-        let bad = TransferOptions { multipart_threshold_mib: None, part_size_mib: Some(4), parts_in_flight: None, checksum_algorithm: None };
+        let bad =
+            TransferOptions { multipart_threshold_mib: None, part_size_mib: Some(4), parts_in_flight: None, checksum_algorithm: None };
         assert_eq!(Plan::new(Some(&bad), None).unwrap_err().code, "InvalidPartSize");
         let bad = TransferOptions { parts_in_flight: Some(0), part_size_mib: None, ..bad };
         assert_eq!(Plan::new(Some(&bad), None).unwrap_err().code, "InvalidPartsInFlight");

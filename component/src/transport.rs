@@ -279,10 +279,9 @@ impl ByteSource for StreamSource<'_> {
         match self.stream.blocking_read(max as u64) {
             Ok(chunk) => Ok(chunk),
             Err(StreamError::Closed) => Ok(Vec::new()),
-            Err(StreamError::LastOperationFailed(e)) => Err(Error::invalid_input(
-                "SourceUnreadable",
-                format!("The bytes to upload could not be read: {}.", e.to_debug_string()),
-            )),
+            Err(StreamError::LastOperationFailed(e)) => {
+                Err(Error::invalid_input("SourceUnreadable", format!("The bytes to upload could not be read: {}.", e.to_debug_string())))
+            }
         }
     }
 
@@ -334,11 +333,18 @@ fn transport_error(code: ErrorCode) -> Error {
             "The host refused this destination: requests may only go to the connection's endpoint and the AWS hosts it needs.",
             false,
         ),
-        ErrorCode::ConnectionRefused => Error::transport("ConnectionRefused", "The endpoint refused the connection: check the endpoint URL and that the server runs.", true),
-        ErrorCode::DnsError(_) => Error::transport("DnsError", "The endpoint's host name could not be resolved: check the endpoint URL or region.", true),
-        ErrorCode::ConnectionTimeout | ErrorCode::HttpResponseTimeout | ErrorCode::ConnectionReadTimeout | ErrorCode::ConnectionWriteTimeout => {
-            Error::transport("Timeout", "The request timed out.", true)
+        ErrorCode::ConnectionRefused => Error::transport(
+            "ConnectionRefused",
+            "The endpoint refused the connection: check the endpoint URL and that the server runs.",
+            true,
+        ),
+        ErrorCode::DnsError(_) => {
+            Error::transport("DnsError", "The endpoint's host name could not be resolved: check the endpoint URL or region.", true)
         }
+        ErrorCode::ConnectionTimeout
+        | ErrorCode::HttpResponseTimeout
+        | ErrorCode::ConnectionReadTimeout
+        | ErrorCode::ConnectionWriteTimeout => Error::transport("Timeout", "The request timed out.", true),
         ErrorCode::TlsCertificateError | ErrorCode::TlsProtocolError | ErrorCode::TlsAlertReceived(_) => {
             Error::transport("TlsError", "The TLS handshake failed: check the endpoint URL's scheme and certificate.", false)
         }

@@ -65,10 +65,9 @@ pub fn key(field: &str, key: &str) -> Result<()> {
 /// Check an optional page size: 1 to 1000.
 pub fn max_keys(n: Option<u32>) -> Result<()> {
     match n {
-        Some(0) | Some(1001..) => Err(Error::invalid_input(
-            "InvalidMaxKeys",
-            format!("maxKeys is {}; give a number from 1 to 1000.", n.unwrap_or_default()),
-        )),
+        Some(0) | Some(1001..) => {
+            Err(Error::invalid_input("InvalidMaxKeys", format!("maxKeys is {}; give a number from 1 to 1000.", n.unwrap_or_default())))
+        }
         _ => Ok(()),
     }
 }
@@ -91,7 +90,9 @@ mod tests {
 
     #[test]
     fn rejects_invalid_bucket_names() {
-        for name in ["", "ab", &"a".repeat(64), "My-Bucket", "my_bucket", "-abc", "abc-", "a..b", "192.168.5.4", "xn--abc", "abc-s3alias", "a b c"] {
+        for name in
+            ["", "ab", &"a".repeat(64), "My-Bucket", "my_bucket", "-abc", "abc-", "a..b", "192.168.5.4", "xn--abc", "abc-s3alias", "a b c"]
+        {
             let e = bucket(name).expect_err(name);
             assert_eq!(e.code, "InvalidBucketName");
             assert_eq!(e.kind, crate::types::ErrorKind::InvalidInput);

@@ -144,7 +144,8 @@ pub fn params(
                 let Some(id) = lookup(object, name, &key).and_then(Value::as_str) else {
                     return fail(&key, "is required: give the id that created it");
                 };
-                bind(Bind::Handle { name: &key, id: id.trim(), owned: matches!(ty, Type::Own(_)) }).map_err(|e| InputError(format!("{e:#}")))?
+                bind(Bind::Handle { name: &key, id: id.trim(), owned: matches!(ty, Type::Own(_)) })
+                    .map_err(|e| InputError(format!("{e:#}")))?
             }
             None => match lookup(object, name, &key) {
                 Some(v) => to_val(v, &ty, &key)?,
@@ -236,11 +237,7 @@ pub fn to_val(v: &Value, ty: &Type, path: &str) -> InResult<Val> {
                         .collect::<InResult<_>>()?,
                 ),
                 (Value::Array(items), _) => Val::List(
-                    items
-                        .iter()
-                        .enumerate()
-                        .map(|(i, item)| to_val(item, &elem, &format!("{path}[{i}]")))
-                        .collect::<InResult<_>>()?,
+                    items.iter().enumerate().map(|(i, item)| to_val(item, &elem, &format!("{path}[{i}]"))).collect::<InResult<_>>()?,
                 ),
                 _ => return fail(path, "must be a list"),
             }
@@ -332,9 +329,9 @@ fn int<T: TryFrom<i128>>(v: &Value, path: &str) -> InResult<T> {
 fn bytes(v: &Value, path: &str) -> InResult<Vec<u8>> {
     match v {
         Value::String(s) => Ok(s.as_bytes().to_vec()),
-        Value::Object(m) if m.get("base64").is_some_and(Value::is_string) => BASE64
-            .decode(m["base64"].as_str().unwrap_or_default())
-            .or_else(|_| fail(path, "has invalid base64")),
+        Value::Object(m) if m.get("base64").is_some_and(Value::is_string) => {
+            BASE64.decode(m["base64"].as_str().unwrap_or_default()).or_else(|_| fail(path, "has invalid base64"))
+        }
         Value::Object(m) if m.get("type").and_then(Value::as_str) == Some("Buffer") => bytes(&m["data"], path),
         Value::Array(items) => items.iter().map(|i| int::<u8>(i, path)).collect(),
         _ => fail(path, "must be text, {\"base64\": \"...\"} or a list of bytes"),
@@ -412,9 +409,9 @@ pub fn to_json(val: &Val, ty: &Type, render: Render) -> anyhow::Result<Value> {
             }
             Value::Object(map)
         }
-        (Val::Tuple(items), Type::Tuple(t)) => Value::Array(
-            items.iter().zip(t.types()).map(|(i, ty)| to_json(i, &ty, inner(render))).collect::<anyhow::Result<_>>()?,
-        ),
+        (Val::Tuple(items), Type::Tuple(t)) => {
+            Value::Array(items.iter().zip(t.types()).map(|(i, ty)| to_json(i, &ty, inner(render))).collect::<anyhow::Result<_>>()?)
+        }
         (Val::Option(None), _) => Value::Null,
         (Val::Option(Some(v)), Type::Option(o)) => to_json(v, &o.ty(), render)?,
         // Variants render untagged: the payload, or the case's name.
@@ -446,5 +443,3 @@ fn opt_json(v: Option<&Val>, ty: Option<Type>, render: Render) -> anyhow::Result
         _ => Ok(Value::Null),
     }
 }
-
-

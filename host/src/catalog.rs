@@ -45,8 +45,19 @@ mod tests {
     #[test]
     fn catalog_has_the_seed_keys_with_summaries() {
         for key in [
-            "listBuckets", "headBucket", "getBucketLocation", "deleteBucket", "createBucket", "putObject",
-            "getObject", "headObject", "deleteObject", "copyObject", "listObjects", "selectRegion", "selectBucket",
+            "listBuckets",
+            "headBucket",
+            "getBucketLocation",
+            "deleteBucket",
+            "createBucket",
+            "putObject",
+            "getObject",
+            "headObject",
+            "deleteObject",
+            "copyObject",
+            "listObjects",
+            "selectRegion",
+            "selectBucket",
         ] {
             let op = find(key).unwrap_or_else(|| panic!("{key} missing"));
             assert!(!op.summary.is_empty(), "{key} has no summary");

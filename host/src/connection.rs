@@ -39,9 +39,14 @@ fn from_env(var: impl Fn(&str) -> Option<String>, files: &ProfileFiles) -> Resul
     };
     if let Some(name) = &named {
         let in_credentials = files.credentials.as_deref().is_some_and(|t| has_section(t, name));
-        let in_config = files.config.as_deref().is_some_and(|t| has_section(t, &format!("profile {name}")) || (name == "default" && has_section(t, name)));
+        let in_config = files
+            .config
+            .as_deref()
+            .is_some_and(|t| has_section(t, &format!("profile {name}")) || (name == "default" && has_section(t, name)));
         if !in_credentials && !in_config {
-            bail!("AWS_PROFILE is {name:?}, but no such profile is in the shared credentials or config file (~/.aws/credentials, ~/.aws/config)");
+            bail!(
+                "AWS_PROFILE is {name:?}, but no such profile is in the shared credentials or config file (~/.aws/credentials, ~/.aws/config)"
+            );
         }
     }
     let (key, secret, token) = match (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) {
@@ -117,7 +122,12 @@ mod tests {
 
     #[test]
     fn environment_variables_make_a_connection() {
-        let e = env(&[("AWS_ACCESS_KEY_ID", "AK"), ("AWS_SECRET_ACCESS_KEY", "SK"), ("AWS_DEFAULT_REGION", "eu-west-1"), ("AWS_ENDPOINT_URL", "http://127.0.0.1:1")]);
+        let e = env(&[
+            ("AWS_ACCESS_KEY_ID", "AK"),
+            ("AWS_SECRET_ACCESS_KEY", "SK"),
+            ("AWS_DEFAULT_REGION", "eu-west-1"),
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:1"),
+        ]);
         let c = from_env(e, &ProfileFiles::default()).unwrap().unwrap();
         assert_eq!(c["accessKeyId"], "AK");
         assert_eq!(c["region"], "eu-west-1");
@@ -134,7 +144,9 @@ mod tests {
     #[test]
     fn profiles_are_read_from_the_shared_files() {
         let files = ProfileFiles {
-            credentials: Some("[default]\naws_access_key_id=A\naws_secret_access_key=B\n[dev]\naws_access_key_id = C\naws_secret_access_key = D\n".into()),
+            credentials: Some(
+                "[default]\naws_access_key_id=A\naws_secret_access_key=B\n[dev]\naws_access_key_id = C\naws_secret_access_key = D\n".into(),
+            ),
             config: Some("[profile dev]\nregion = ap-south-1\n".into()),
         };
         let c = from_env(env(&[("AWS_PROFILE", "dev")]), &files).unwrap().unwrap();

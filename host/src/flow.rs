@@ -38,7 +38,10 @@ pub struct FlowResult {
 
 /// Run `flow` (see the module docs); `connection` is used where the flow names none.
 pub async fn run(host: &Host, flow: &Value, connection: Option<&Value>) -> Result<FlowResult, CallError> {
-    let steps = flow.get("steps").and_then(Value::as_array).ok_or_else(|| invalid("InvalidFlow", "The flow needs \"steps\": a list of {action, input}."))?;
+    let steps = flow
+        .get("steps")
+        .and_then(Value::as_array)
+        .ok_or_else(|| invalid("InvalidFlow", "The flow needs \"steps\": a list of {action, input}."))?;
     let flow_connection = flow.get("connection").filter(|c| !c.is_null()).or(connection);
     let mut execution = host.execution().await?;
     let mut outputs = Map::new();
@@ -65,7 +68,12 @@ pub async fn run(host: &Host, flow: &Value, connection: Option<&Value>) -> Resul
     Ok(FlowResult { steps: records, ok })
 }
 
-async fn run_step(execution: &mut crate::runtime::Execution<'_>, step: &Value, outputs: &Map<String, Value>, connection: Option<&Value>) -> Result<Value, CallError> {
+async fn run_step(
+    execution: &mut crate::runtime::Execution<'_>,
+    step: &Value,
+    outputs: &Map<String, Value>,
+    connection: Option<&Value>,
+) -> Result<Value, CallError> {
     let action = step.get("action").and_then(Value::as_str).ok_or_else(|| invalid("InvalidFlow", "Each step needs an \"action\" key."))?;
     let input = resolve(step.get("input").unwrap_or(&Value::Null), outputs)?;
     let connection = match step.get("connection") {
@@ -101,7 +109,9 @@ pub fn resolve(value: &Value, outputs: &Map<String, Value>) -> Result<Value, Cal
             None => Value::String(interpolate(s, outputs)?),
         },
         Value::Array(items) => Value::Array(items.iter().map(|v| resolve(v, outputs)).collect::<Result<_, _>>()?),
-        Value::Object(map) => Value::Object(map.iter().map(|(k, v)| Ok((k.clone(), resolve(v, outputs)?))).collect::<Result<_, CallError>>()?),
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| Ok((k.clone(), resolve(v, outputs)?))).collect::<Result<_, CallError>>()?)
+        }
         other => other.clone(),
     })
 }
@@ -131,7 +141,10 @@ fn lookup<'a>(path: &str, outputs: &'a Map<String, Value>) -> Result<&'a Value, 
     let mut parts = path.split('.');
     let step = parts.next().unwrap_or_default();
     let mut value = outputs.get(step).ok_or_else(|| {
-        invalid("UnknownReference", format!("{{{{{path}}}}} names no earlier step: the steps so far are {:?}.", outputs.keys().collect::<Vec<_>>()))
+        invalid(
+            "UnknownReference",
+            format!("{{{{{path}}}}} names no earlier step: the steps so far are {:?}.", outputs.keys().collect::<Vec<_>>()),
+        )
     })?;
     for part in parts {
         value = match value {

@@ -167,8 +167,7 @@ fn corrupt(body: WasiBody) -> WasiBody {
 }
 
 type SendFuture = Box<
-    dyn Future<Output = wasmtime_wasi_http::Result<(http::Response<WasiBody>, Box<dyn Future<Output = Result<(), Error>> + Send>)>>
-        + Send,
+    dyn Future<Output = wasmtime_wasi_http::Result<(http::Response<WasiBody>, Box<dyn Future<Output = Result<(), Error>> + Send>)>> + Send,
 >;
 
 /// Largest write the component may make to a request body at once. Smaller
@@ -201,9 +200,7 @@ impl WasiHttpHooks for Hooks {
         match self.faults.hit(request.method().as_str(), &request.uri().to_string()) {
             None => wasmtime_wasi_http::default_hooks().send_request(request, options, fut),
             Some(FaultAction::Break) => Box::new(async { Err(Error::ConnectionTerminated) }),
-            Some(FaultAction::CorruptRequest) => {
-                wasmtime_wasi_http::default_hooks().send_request(request.map(corrupt), options, fut)
-            }
+            Some(FaultAction::CorruptRequest) => wasmtime_wasi_http::default_hooks().send_request(request.map(corrupt), options, fut),
             Some(FaultAction::CorruptResponse) => {
                 let sent = wasmtime_wasi_http::default_hooks().send_request(request, options, fut);
                 Box::new(async move {

@@ -195,7 +195,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                         total = total.zip(size).map(|(a, b)| a + b);
                         transfers.inputs.insert(name.to_owned(), ByteInput::Reader { reader, size });
                     }
-                    Err(why) => return Ok(print_result(Err(CallError::invalid_input("InvalidFile", format!("Input {name}: {why}."))), false)),
+                    Err(why) => {
+                        return Ok(print_result(Err(CallError::invalid_input("InvalidFile", format!("Input {name}: {why}."))), false));
+                    }
                 }
             }
             // The download goes to a temporary file beside the target, renamed
@@ -206,7 +208,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 transfers.output = Some(ByteOutput { writer: Box::new(std::io::stdout()), label: "-".into() });
             } else if let Some(path) = output {
                 let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-                let temp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("--output {}: cannot write in {}", path.display(), dir.display()))?;
+                let temp = tempfile::NamedTempFile::new_in(dir)
+                    .with_context(|| format!("--output {}: cannot write in {}", path.display(), dir.display()))?;
                 let writer = temp.reopen().with_context(|| format!("--output {}", path.display()))?;
                 transfers.output = Some(ByteOutput { writer: Box::new(writer), label: path.display().to_string() });
                 pending = Some((temp, path.clone()));
@@ -222,10 +225,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let memory_peak = transfers.memory_peak.clone();
             let mut result = host.call_with(key, &input, connection.as_ref(), transfers).await;
             progress.finish();
-            if let (Ok(_), Some((temp, path))) = (&result, pending) {
-                if let Err(e) = temp.persist(&path) {
-                    result = Err(CallError::Host(anyhow::anyhow!("cannot write {}: {}", path.display(), e.error)));
-                }
+            if let (Ok(_), Some((temp, path))) = (&result, pending)
+                && let Err(e) = temp.persist(&path)
+            {
+                result = Err(CallError::Host(anyhow::anyhow!("cannot write {}: {}", path.display(), e.error)));
             }
             if let Some(log) = log {
                 for r in log.lock().expect("request log").iter() {
@@ -303,12 +306,21 @@ async fn demo(config: HostConfig) -> Result<ExitCode> {
     let steps = [
         ("createBucket", json!({ "bucket": "demo-bucket" })),
         ("createBucket", json!({ "bucket": "demo-archive" })),
-        ("putObject", json!({ "bucket": "demo-bucket", "objectKey": "hello.txt", "fileContents": "Hello from a WebAssembly component!\n", "contentType": "text/plain" })),
-        ("putObject", json!({ "bucket": "demo-bucket", "objectKey": "reports/2024 Q1 (final).csv", "fileContents": "region,total\neu,42\n", "contentType": "text/csv" })),
+        (
+            "putObject",
+            json!({ "bucket": "demo-bucket", "objectKey": "hello.txt", "fileContents": "Hello from a WebAssembly component!\n", "contentType": "text/plain" }),
+        ),
+        (
+            "putObject",
+            json!({ "bucket": "demo-bucket", "objectKey": "reports/2024 Q1 (final).csv", "fileContents": "region,total\neu,42\n", "contentType": "text/csv" }),
+        ),
         ("listBuckets", json!({})),
         ("listObjects", json!({ "bucket": "demo-bucket" })),
         ("getObject", json!({ "bucket": "demo-bucket", "objectKey": "hello.txt" })),
-        ("copyObject", json!({ "sourceBucket": "demo-bucket", "sourceKey": "reports/2024 Q1 (final).csv", "destinationBucket": "demo-archive", "destinationKey": "2024/Q1 (final).csv" })),
+        (
+            "copyObject",
+            json!({ "sourceBucket": "demo-bucket", "sourceKey": "reports/2024 Q1 (final).csv", "destinationBucket": "demo-archive", "destinationKey": "2024/Q1 (final).csv" }),
+        ),
         ("headObject", json!({ "bucket": "demo-archive", "objectKey": "2024/Q1 (final).csv" })),
         ("deleteObject", json!({ "bucket": "demo-bucket", "objectKey": "hello.txt" })),
         ("listObjects", json!({ "bucket": "demo-bucket", "includeMetadata": true })),

@@ -16,9 +16,9 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use wasmtime::component::{Component, InstancePre, Linker, ResourceAny, ResourceTable, Val};
-use wasmtime_wasi_io::streams::{DynInputStream, DynOutputStream};
 use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
+use wasmtime_wasi_io::streams::{DynInputStream, DynOutputStream};
 
 /// How often the engine's epoch advances; executions yield to the async
 /// runtime at every tick, so deadlines fire even in a busy guest.
@@ -74,9 +74,8 @@ fn default_cache_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("S3_HOST_CACHE_DIR") {
         return Some(dir.into());
     }
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache")))?;
+    let base =
+        std::env::var_os("XDG_CACHE_HOME").map(PathBuf::from).or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache")))?;
     Some(base.join("s3-host"))
 }
 
@@ -318,7 +317,10 @@ pub struct Execution<'h> {
 
 impl std::fmt::Debug for Execution<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Execution").field("handles", &self.handles.keys().collect::<Vec<_>>()).field("dead", &self.dead).finish_non_exhaustive()
+        f.debug_struct("Execution")
+            .field("handles", &self.handles.keys().collect::<Vec<_>>())
+            .field("dead", &self.dead)
+            .finish_non_exhaustive()
     }
 }
 
@@ -382,7 +384,13 @@ impl Execution<'_> {
         .await;
     }
 
-    async fn run(&mut self, op: &Operation, input: &Value, connection: Option<&Value>, mut transfers: Transfers) -> Result<Value, CallError> {
+    async fn run(
+        &mut self,
+        op: &Operation,
+        input: &Value,
+        connection: Option<&Value>,
+        mut transfers: Transfers,
+    ) -> Result<Value, CallError> {
         let config = &self.host.config;
         let egress = config.egress_override.clone().unwrap_or_else(|| Egress::for_connection(connection));
         self.store.data_mut().hooks.egress.extend(egress);
@@ -482,7 +490,9 @@ impl Execution<'_> {
             removed.map_err(host)?;
         }
         let streamed = match sink {
-            Some((name, SinkHandle::Memory(data))) => Some((name, bridge::inline_bytes(std::mem::take(&mut *data.lock().expect("output"))))),
+            Some((name, SinkHandle::Memory(data))) => {
+                Some((name, bridge::inline_bytes(std::mem::take(&mut *data.lock().expect("output")))))
+            }
             Some((name, SinkHandle::Writer { join, label })) => {
                 let written = join.join().map_err(|_| host(anyhow::anyhow!("the output writer panicked")))?;
                 written.map_err(|e| host(anyhow::anyhow!("cannot write {label}: {e}")))?;
@@ -553,9 +563,7 @@ fn host(e: impl Into<anyhow::Error>) -> CallError {
 /// `wasi:clocks/wall-clock`: the only clock the component reads (to sign).
 fn add_wall_clock(linker: &mut Linker<State>) -> Result<()> {
     let mut clock = linker.instance("wasi:clocks/wall-clock@0.2.12")?;
-    let datetime = |secs: u64, nanos: u32| {
-        Val::Record(vec![("seconds".into(), Val::U64(secs)), ("nanoseconds".into(), Val::U32(nanos))])
-    };
+    let datetime = |secs: u64, nanos: u32| Val::Record(vec![("seconds".into(), Val::U64(secs)), ("nanoseconds".into(), Val::U32(nanos))]);
     clock.func_new("now", move |_, _, _, results| {
         let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
         results[0] = datetime(now.as_secs(), now.subsec_nanos());

@@ -52,9 +52,7 @@ impl Fs {
     /// Start one on a free port.
     pub async fn start() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let server = LocalS3::start(dir.path(), SocketAddr::from(([127, 0, 0, 1], 0)), ACCESS_KEY, SECRET_KEY)
-            .await
-            .expect("start s3s-fs");
+        let server = LocalS3::start(dir.path(), SocketAddr::from(([127, 0, 0, 1], 0)), ACCESS_KEY, SECRET_KEY).await.expect("start s3s-fs");
         Self { server, _dir: dir }
     }
 
@@ -90,9 +88,8 @@ fn start_moto() -> (Child, u16) {
 }
 
 fn spawn_moto() -> (Child, u16) {
-    let bin = std::env::var("MOTO_SERVER").expect(
-        "MOTO_SERVER is not set: run the suites with ./x test, which installs moto and points MOTO_SERVER at moto_server",
-    );
+    let bin = std::env::var("MOTO_SERVER")
+        .expect("MOTO_SERVER is not set: run the suites with ./x test, which installs moto and points MOTO_SERVER at moto_server");
     let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();
     let mut cmd = Command::new(&bin);
     cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()]).stdout(Stdio::null()).stderr(Stdio::null());
@@ -157,8 +154,10 @@ pub async fn get_bytes(conn: &Value, bucket: &str, key: &str) -> (Vec<u8>, Value
 /// Like [`get_bytes`], through `host`, keeping the error.
 pub async fn get_with(host: &Host, conn: &Value, bucket: &str, key: &str) -> Result<(Vec<u8>, Value), CallError> {
     let file = tempfile::NamedTempFile::new().expect("temp file");
-    let mut transfers = Transfers::default();
-    transfers.output = Some(ByteOutput { writer: Box::new(file.reopen().expect("reopen")), label: "test".into() });
+    let transfers = Transfers {
+        output: Some(ByteOutput { writer: Box::new(file.reopen().expect("reopen")), label: "test".into() }),
+        ..Default::default()
+    };
     let out = host.call_with("getObject", &json!({ "bucket": bucket, "objectKey": key }), Some(conn), transfers).await?;
     Ok((std::fs::read(file.path()).expect("read back"), out))
 }

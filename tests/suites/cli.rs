@@ -12,7 +12,16 @@ fn s3_host() -> Command {
     let bin: PathBuf = dir.join("s3-host");
     assert!(bin.exists(), "{} is missing: build the host first (./x test does)", bin.display());
     let mut cmd = Command::new(bin);
-    for var in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_PROFILE"] {
+    for var in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_S3",
+        "AWS_PROFILE",
+    ] {
         cmd.env_remove(var);
     }
     cmd.env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent").env("AWS_CONFIG_FILE", "/nonexistent");
@@ -35,10 +44,28 @@ async fn actions_lists_every_key_with_a_description() {
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     let keys = [
-        "listBuckets", "headBucket", "getBucketLocation", "deleteBucket", "createBucket", "putObject", "getObject", "headObject",
-        "deleteObject", "copyObject", "listObjects", "createMultipartUpload", "uploadPart", "completeMultipartUpload",
-        "abortMultipartUpload", "listMultipartUploads", "listParts", "createUploadStream", "writeUploadStream", "closeUploadStream",
-        "selectRegion", "selectBucket",
+        "listBuckets",
+        "headBucket",
+        "getBucketLocation",
+        "deleteBucket",
+        "createBucket",
+        "putObject",
+        "getObject",
+        "headObject",
+        "deleteObject",
+        "copyObject",
+        "listObjects",
+        "createMultipartUpload",
+        "uploadPart",
+        "completeMultipartUpload",
+        "abortMultipartUpload",
+        "listMultipartUploads",
+        "listParts",
+        "createUploadStream",
+        "writeUploadStream",
+        "closeUploadStream",
+        "selectRegion",
+        "selectBucket",
     ];
     assert_eq!(text.lines().count(), keys.len(), "{text}");
     for key in keys {
@@ -66,12 +93,21 @@ async fn binary_files_in_and_out_with_env_credentials() {
     let input_file = dir.path().join("input.json");
     std::fs::write(&input_file, json!({ "bucket": b, "objectKey": "photos/in.bin" }).to_string()).unwrap();
     let mut put = s3_host();
-    env(put.args(["call", "putObject", "--input", &format!("@{}", input_file.display()), "--file", &format!("fileContents={}", src.display())]));
+    env(put.args([
+        "call",
+        "putObject",
+        "--input",
+        &format!("@{}", input_file.display()),
+        "--file",
+        &format!("fileContents={}", src.display()),
+    ]));
     let put = stdout_json(&run(&mut put).await);
     assert!(put["data"]["ETag"].is_string(), "{put}");
 
     let mut get = s3_host();
-    env(get.args(["call", "getObject", "--input", &json!({ "bucket": b, "objectKey": "photos/in.bin" }).to_string(), "--output"]).arg(&dst));
+    env(get
+        .args(["call", "getObject", "--input", &json!({ "bucket": b, "objectKey": "photos/in.bin" }).to_string(), "--output"])
+        .arg(&dst));
     let got = stdout_json(&run(&mut get).await);
     assert_eq!(got["data"]["length"], data.len());
     assert!(std::fs::read(&dst).unwrap() == data, "downloaded bytes differ");
@@ -127,7 +163,14 @@ async fn a_closed_pipe_ends_the_output_quietly_and_input_reads_stdin() {
     s3_e2e::ok("createBucket", json!({ "bucket": b }), &fs.conn()).await;
     s3_e2e::ok("putObject", json!({ "bucket": b, "objectKey": "big.txt", "fileContents": "x".repeat(1 << 20) }), &fs.conn()).await;
     let mut get = s3_host();
-    get.args(["call", "getObject", "--connection", &fs.conn().to_string(), "--input", &json!({ "bucket": b, "objectKey": "big.txt" }).to_string()]);
+    get.args([
+        "call",
+        "getObject",
+        "--connection",
+        &fs.conn().to_string(),
+        "--input",
+        &json!({ "bucket": b, "objectKey": "big.txt" }).to_string(),
+    ]);
     let mut child = get.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
     let mut first = [0u8; 10];
     child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
@@ -243,7 +286,16 @@ async fn unusable_files_are_typed_errors_and_a_failed_download_keeps_the_old_fil
     let dst = dir.path().join("keep.txt");
     std::fs::write(&dst, "precious").unwrap();
     let mut get = s3_host();
-    get.args(["call", "getObject", "--connection", &conn, "--input", &json!({ "bucket": "no-such-bucket", "objectKey": "k" }).to_string(), "--output"]).arg(&dst);
+    get.args([
+        "call",
+        "getObject",
+        "--connection",
+        &conn,
+        "--input",
+        &json!({ "bucket": "no-such-bucket", "objectKey": "k" }).to_string(),
+        "--output",
+    ])
+    .arg(&dst);
     let out = run(&mut get).await;
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(std::fs::read_to_string(&dst).unwrap(), "precious");

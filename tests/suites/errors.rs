@@ -35,7 +35,11 @@ async fn a_wrong_secret_is_a_403_that_does_not_leak_it() {
     let wrong = format!("{SECRET_KEY}-but-wrong");
     conn["secretAccessKey"] = json!(wrong);
     let e = err("listBuckets", json!({}), &conn).await;
-    assert_eq!((e["kind"].as_str(), e["code"].as_str(), e["httpStatus"].as_u64()), (Some("service"), Some("SignatureDoesNotMatch"), Some(403)), "{e}");
+    assert_eq!(
+        (e["kind"].as_str(), e["code"].as_str(), e["httpStatus"].as_u64()),
+        (Some("service"), Some("SignatureDoesNotMatch"), Some(403)),
+        "{e}"
+    );
     let text = e.to_string();
     assert!(!text.contains(&wrong) && !text.contains(SECRET_KEY), "the secret leaked: {text}");
     assert!(text.contains("secret access key"), "no advice: {text}");
@@ -61,7 +65,11 @@ async fn bad_input_is_refused_before_any_request() {
         ("getObject", json!({ "bucket": "fine-bucket", "objectKey": "" }), "InvalidObjectKey"),
         ("putObject", json!({ "bucket": "fine-bucket", "objectKey": "", "fileContents": "x" }), "InvalidObjectKey"),
         ("deleteObject", json!({ "bucket": "fine-bucket", "objectKey": "k".repeat(1025) }), "KeyTooLong"),
-        ("copyObject", json!({ "sourceBucket": "fine-bucket", "sourceKey": "", "destinationBucket": "fine-bucket", "destinationKey": "b" }), "InvalidObjectKey"),
+        (
+            "copyObject",
+            json!({ "sourceBucket": "fine-bucket", "sourceKey": "", "destinationBucket": "fine-bucket", "destinationKey": "b" }),
+            "InvalidObjectKey",
+        ),
         ("listObjects", json!({ "bucket": "fine-bucket", "pagination": { "maxKeys": 5000 } }), "InvalidMaxKeys"),
         ("listObjects", json!({ "bucket": "fine-bucket", "pagination": { "maxKeys": "abc" } }), "InvalidInput"),
         ("listObjects", json!({ "bucket": "fine-bucket", "bogus": 1 }), "InvalidInput"),
@@ -88,7 +96,9 @@ async fn bad_input_is_refused_before_any_request() {
     let mut bad_conn = conn.clone();
     bad_conn["endpointUrl"] = json!("127.0.0.1:9000");
     match host.call("listBuckets", &json!({}), Some(&bad_conn)).await {
-        Err(CallError::Failed(e)) => assert_eq!((e["kind"].as_str(), e["code"].as_str()), (Some("invalid-connection"), Some("InvalidEndpointUrl"))),
+        Err(CallError::Failed(e)) => {
+            assert_eq!((e["kind"].as_str(), e["code"].as_str()), (Some("invalid-connection"), Some("InvalidEndpointUrl")))
+        }
         other => panic!("expected invalid-connection, got {other:?}"),
     }
     assert!(log.lock().unwrap().is_empty(), "requests were sent: {:?}", log.lock().unwrap());

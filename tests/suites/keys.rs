@@ -8,7 +8,16 @@ use serde_json::{Value, json};
 /// One key per reserved character, plus the other hard shapes.
 fn common_keys() -> Vec<String> {
     let mut keys: Vec<String> = " +=:()!'*~%@&$,;[]|?#".chars().map(|c| format!("dir/char {c} end")).collect();
-    keys.extend(["with space.txt", "caf\u{e9}/na\u{ef}ve.txt", "\u{65e5}\u{672c}/\u{6587}\u{66f8}.txt", "emoji \u{1f389}.bin", "100% sure?#&=+.txt"].map(String::from));
+    keys.extend(
+        [
+            "with space.txt",
+            "caf\u{e9}/na\u{ef}ve.txt",
+            "\u{65e5}\u{672c}/\u{6587}\u{66f8}.txt",
+            "emoji \u{1f389}.bin",
+            "100% sure?#&=+.txt",
+        ]
+        .map(String::from),
+    );
     keys
 }
 

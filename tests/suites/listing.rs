@@ -93,7 +93,8 @@ async fn pages_prefixes_and_continuation_over_2500_keys() {
     assert_eq!(none, json!({ "data": [] }));
 
     // all pages with metadata: one merged page.
-    let merged = ok("listObjects", json!({ "bucket": b, "includeMetadata": true, "allPages": true, "pagination": { "maxKeys": 700 } }), &conn).await;
+    let merged =
+        ok("listObjects", json!({ "bucket": b, "includeMetadata": true, "allPages": true, "pagination": { "maxKeys": 700 } }), &conn).await;
     assert_eq!(merged["data"]["Contents"].as_array().unwrap().len(), KEYS);
     assert_eq!(merged["data"]["KeyCount"], KEYS);
     assert_eq!(merged["data"]["IsTruncated"], false);

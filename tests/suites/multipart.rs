@@ -32,7 +32,8 @@ async fn by_hand(conn: &Value, b: &str, checksum: Option<&str>) {
     let chunks = [bytes(5 * MIB, 1), bytes(5 * MIB, 2), bytes(1000, 3)];
     let mut parts = Vec::new();
     for (i, chunk) in chunks.iter().enumerate() {
-        let input = json!({ "bucket": b, "objectKey": "by hand.bin", "uploadId": upload_id, "partNumber": i + 1, "checksumAlgorithm": checksum });
+        let input =
+            json!({ "bucket": b, "objectKey": "by hand.bin", "uploadId": upload_id, "partNumber": i + 1, "checksumAlgorithm": checksum });
         let out = upload_part(host(), conn, input, chunk.clone()).await.unwrap();
         let part = &out["data"]["part"];
         assert_eq!(part["PartNumber"], i + 1, "{out}");
@@ -41,16 +42,24 @@ async fn by_hand(conn: &Value, b: &str, checksum: Option<&str>) {
         parts.push(part.clone());
     }
 
-    let listed = ok("listParts", json!({ "bucket": b, "objectKey": "by hand.bin", "uploadId": upload_id, "maxParts": 2, "allPages": true }), conn).await;
+    let listed =
+        ok("listParts", json!({ "bucket": b, "objectKey": "by hand.bin", "uploadId": upload_id, "maxParts": 2, "allPages": true }), conn)
+            .await;
     // (s3s-fs lists parts in directory order; S3 sorts them.)
-    let mut sizes: Vec<(u64, u64)> =
-        listed["data"]["Parts"].as_array().unwrap().iter().map(|p| (p["PartNumber"].as_u64().unwrap(), p["Size"].as_u64().unwrap())).collect();
+    let mut sizes: Vec<(u64, u64)> = listed["data"]["Parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["PartNumber"].as_u64().unwrap(), p["Size"].as_u64().unwrap()))
+        .collect();
     sizes.sort_unstable();
     assert_eq!(sizes, [(1, 5 << 20), (2, 5 << 20), (3, 1000)], "{listed}");
 
     // The parts as uploadPart returned them, out of order: sorted before sending.
     parts.reverse();
-    let done = ok("completeMultipartUpload", json!({ "bucket": b, "objectKey": "by hand.bin", "uploadId": upload_id, "parts": parts }), conn).await;
+    let done =
+        ok("completeMultipartUpload", json!({ "bucket": b, "objectKey": "by hand.bin", "uploadId": upload_id, "parts": parts }), conn)
+            .await;
     assert!(done["data"]["ETag"].as_str().unwrap().ends_with("-3\""), "{done}");
     let (got, _) = get_bytes(conn, b, "by hand.bin").await;
     assert!(got == chunks.concat(), "the assembled object differs");
@@ -122,7 +131,9 @@ async fn s3s_errors_are_typed_with_what_to_do() {
     let id = created["data"]["UploadId"].as_str().unwrap().to_owned();
     let mut parts = Vec::new();
     for n in 1..=2 {
-        let out = upload_part(host(), &conn, json!({ "bucket": b, "objectKey": "small", "uploadId": id, "partNumber": n }), vec![7; 1000]).await.unwrap();
+        let out = upload_part(host(), &conn, json!({ "bucket": b, "objectKey": "small", "uploadId": id, "partNumber": n }), vec![7; 1000])
+            .await
+            .unwrap();
         parts.push(out["data"]["part"].clone());
     }
     let e = err("completeMultipartUpload", json!({ "bucket": b, "objectKey": "small", "uploadId": id, "parts": parts }), &conn).await;
@@ -137,7 +148,11 @@ async fn bad_multipart_input_is_refused_before_any_request() {
     let log = RequestLog::default();
     let host = host_with(|c| c.request_log = Some(log.clone()));
     let part = |n: Value, id: &str| json!({ "bucket": "bkt", "objectKey": "k", "uploadId": id, "partNumber": n });
-    for (input, code) in [(part(json!(0), "u"), "InvalidPartNumber"), (part(json!(10_001), "u"), "InvalidPartNumber"), (part(json!(1), " "), "InvalidUploadId")] {
+    for (input, code) in [
+        (part(json!(0), "u"), "InvalidPartNumber"),
+        (part(json!(10_001), "u"), "InvalidPartNumber"),
+        (part(json!(1), " "), "InvalidUploadId"),
+    ] {
         match upload_part(&host, &conn, input.clone(), vec![1]).await {
             Err(CallError::Failed(e)) => {
                 assert_eq!(e["code"], code, "{input}: {e}");
@@ -148,10 +163,18 @@ async fn bad_multipart_input_is_refused_before_any_request() {
     }
     for (key, input, code) in [
         ("completeMultipartUpload", json!({ "bucket": "bkt", "objectKey": "k", "uploadId": "u", "parts": [] }), "InvalidPart"),
-        ("completeMultipartUpload", json!({ "bucket": "bkt", "objectKey": "k", "uploadId": "", "parts": [{ "ETag": "e", "PartNumber": 1 }] }), "InvalidUploadId"),
+        (
+            "completeMultipartUpload",
+            json!({ "bucket": "bkt", "objectKey": "k", "uploadId": "", "parts": [{ "ETag": "e", "PartNumber": 1 }] }),
+            "InvalidUploadId",
+        ),
         ("abortMultipartUpload", json!({ "bucket": "bkt", "objectKey": "k", "uploadId": "" }), "InvalidUploadId"),
         ("listParts", json!({ "bucket": "bkt", "objectKey": "k", "uploadId": "" }), "InvalidUploadId"),
-        ("putObject", json!({ "bucket": "bkt", "objectKey": "k", "fileContents": "x", "transfer": { "partSizeMib": 4 } }), "InvalidPartSize"),
+        (
+            "putObject",
+            json!({ "bucket": "bkt", "objectKey": "k", "fileContents": "x", "transfer": { "partSizeMib": 4 } }),
+            "InvalidPartSize",
+        ),
     ] {
         let e = match host.call(key, &input, Some(&conn)).await {
             Err(CallError::Failed(e)) => e,

@@ -33,7 +33,12 @@ async fn outputs_have_the_seed_shapes() {
     let created = ok("createBucket", json!({ "bucket": b }), &conn).await;
     assert_eq!(created["data"]["$metadata"]["httpStatusCode"], 200);
 
-    let put = ok("putObject", json!({ "bucket": b, "objectKey": "a.txt", "fileContents": "Example File Contents", "contentType": "text/plain" }), &conn).await;
+    let put = ok(
+        "putObject",
+        json!({ "bucket": b, "objectKey": "a.txt", "fileContents": "Example File Contents", "contentType": "text/plain" }),
+        &conn,
+    )
+    .await;
     let data = put["data"].as_object().unwrap();
     assert!(data.contains_key("ETag") && data.contains_key("$metadata"), "{put}");
     assert!(!data.contains_key("VersionId"), "unset fields are left out: {put}");
@@ -50,7 +55,9 @@ async fn outputs_have_the_seed_shapes() {
     let modified = head["data"]["LastModified"].as_str().unwrap();
     assert!(modified.len() == 24 && modified.ends_with(".000Z"), "{modified}");
 
-    let copy = ok("copyObject", json!({ "sourceBucket": b, "sourceKey": "a.txt", "destinationBucket": b, "destinationKey": "b.txt" }), &conn).await;
+    let copy =
+        ok("copyObject", json!({ "sourceBucket": b, "sourceKey": "a.txt", "destinationBucket": b, "destinationKey": "b.txt" }), &conn)
+            .await;
     assert_eq!(copy["data"]["CopyObjectResult"]["ETag"], put["data"]["ETag"]);
     assert!(copy["data"]["CopyObjectResult"]["LastModified"].as_str().unwrap().ends_with('Z'));
 

@@ -19,7 +19,10 @@ async fn sixty_four_mib_in_one_mib_writes() {
     ok("createBucket", json!({ "bucket": b }), &conn).await;
     let data = bytes(64 << 20, 11);
     let mut ex = host().execution().await.unwrap();
-    let opened = ex.call("createUploadStream", &json!({ "bucket": b, "objectKey": "streamed.bin" }), Some(&conn), Transfers::default()).await.unwrap();
+    let opened = ex
+        .call("createUploadStream", &json!({ "bucket": b, "objectKey": "streamed.bin" }), Some(&conn), Transfers::default())
+        .await
+        .unwrap();
     let id = opened["data"].as_str().expect("the stream's id").to_owned();
     assert_eq!(id.len(), 36, "a UUID, as the seed returns: {id}");
     for piece in data.chunks(1 << 20) {
@@ -41,7 +44,9 @@ async fn sixty_four_mib_in_one_mib_writes() {
 async fn an_unknown_stream_id_is_a_typed_error() {
     let mut ex = host().execution().await.unwrap();
     let id = "711B632B-C025-4E26-9E34-525822E3C0ED";
-    for (key, input) in [("writeUploadStream", json!({ "uploadId": id, "fileContents": "x" })), ("closeUploadStream", json!({ "uploadId": id }))] {
+    for (key, input) in
+        [("writeUploadStream", json!({ "uploadId": id, "fileContents": "x" })), ("closeUploadStream", json!({ "uploadId": id }))]
+    {
         match ex.call(key, &input, None, Transfers::default()).await {
             Err(CallError::Failed(e)) => {
                 assert_eq!((e["kind"].as_str(), e["code"].as_str()), (Some("invalid-input"), Some("UnknownUploadStream")), "{e}");

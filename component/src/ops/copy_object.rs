@@ -43,10 +43,7 @@ pub fn parse(resp: &http::Response<Vec<u8>>) -> Result<CopyObjectOutput> {
     }
     let doc: CopyResultXml = xml::parse(resp)?;
     Ok(CopyObjectOutput {
-        copy_object_result: CopyObjectResult {
-            e_tag: doc.e_tag,
-            last_modified: doc.last_modified.map(|d| time::from_iso(&d)),
-        },
+        copy_object_result: CopyObjectResult { e_tag: doc.e_tag, last_modified: doc.last_modified.map(|d| time::from_iso(&d)) },
         version_id: header(resp, "x-amz-version-id"),
         copy_source_version_id: header(resp, "x-amz-copy-source-version-id"),
         server_side_encryption: header(resp, "x-amz-server-side-encryption"),

@@ -28,13 +28,7 @@ impl Input {
     /// Gather the WIT parameters.
     pub fn new(bucket: String, pagination: Option<Pagination>, prefix: Option<String>, delimiter: Option<String>) -> Self {
         let pagination = pagination.unwrap_or(Pagination { max_keys: None, continuation_token: None });
-        Self {
-            bucket,
-            prefix,
-            delimiter,
-            max_keys: pagination.max_keys,
-            continuation_token: pagination.continuation_token,
-        }
+        Self { bucket, prefix, delimiter, max_keys: pagination.max_keys, continuation_token: pagination.continuation_token }
     }
 }
 
@@ -193,7 +187,10 @@ mod tests {
             ..Default::default()
         };
         let req = request(&conn(), &input).unwrap();
-        assert_eq!(req.uri().to_string(), "http://127.0.0.1:9000/bkt?list-type=2&continuation-token=tok%2Fen%3D&max-keys=50&prefix=a%20b%2F");
+        assert_eq!(
+            req.uri().to_string(),
+            "http://127.0.0.1:9000/bkt?list-type=2&continuation-token=tok%2Fen%3D&max-keys=50&prefix=a%20b%2F"
+        );
         let input = Input { bucket: "bkt".into(), max_keys: Some(0), ..Default::default() };
         assert_eq!(request(&conn(), &input).unwrap_err().code, "InvalidMaxKeys");
     }

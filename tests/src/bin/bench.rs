@@ -27,6 +27,7 @@ struct Sample {
 
 /// Run a command to completion, timing it and reading its peak RSS.
 #[allow(unsafe_code, reason = "wait4 reports the child's rusage, which std does not expose")]
+#[expect(clippy::zombie_processes, reason = "the child is reaped by wait4")]
 fn measure(cmd: &mut Command) -> Sample {
     let started = Instant::now();
     let child = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("spawn");
@@ -45,7 +46,9 @@ fn measure(cmd: &mut Command) -> Sample {
         }
         panic!("{cmd:?} failed ({status}): {err}");
     }
-    let tv = |t: libc::timeval| Duration::from_secs(u64::try_from(t.tv_sec).unwrap_or(0)) + Duration::from_micros(u64::try_from(t.tv_usec).unwrap_or(0));
+    let tv = |t: libc::timeval| {
+        Duration::from_secs(u64::try_from(t.tv_sec).unwrap_or(0)) + Duration::from_micros(u64::try_from(t.tv_usec).unwrap_or(0))
+    };
     Sample { wall, cpu: tv(usage.ru_utime) + tv(usage.ru_stime), rss_kib: u64::try_from(usage.ru_maxrss).unwrap_or(0) }
 }
 
@@ -117,7 +120,12 @@ fn machine() -> String {
         .and_then(|s| s.lines().next().map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<u64>().unwrap_or(0) / 1024 / 1024))
         .unwrap_or(0);
     let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default().trim().to_owned();
-    let curl = Command::new("curl").arg("--version").output().ok().map(|o| String::from_utf8_lossy(&o.stdout).lines().next().unwrap_or("").to_owned()).unwrap_or_default();
+    let curl = Command::new("curl")
+        .arg("--version")
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).lines().next().unwrap_or("").to_owned())
+        .unwrap_or_default();
     format!("{cpu}, {cores} cores, {mem} GiB RAM, Linux {kernel}; {curl}")
 }
 
@@ -147,7 +155,16 @@ fn main() {
     };
     let curl = |args: &[&str]| {
         let mut c = Command::new("curl");
-        c.args(["-sS", "-f", "--aws-sigv4", "aws:amz:us-east-1:s3", "--user", &format!("{ACCESS}:{SECRET}"), "-H", "x-amz-content-sha256: UNSIGNED-PAYLOAD"]);
+        c.args([
+            "-sS",
+            "-f",
+            "--aws-sigv4",
+            "aws:amz:us-east-1:s3",
+            "--user",
+            &format!("{ACCESS}:{SECRET}"),
+            "-H",
+            "x-amz-content-sha256: UNSIGNED-PAYLOAD",
+        ]);
         c.args(args);
         c
     };
@@ -155,7 +172,8 @@ fn main() {
     measure(&mut s3_host(&["call", "createBucket", "--input", r#"{"bucket":"bench"}"#]));
 
     let mut cases = Vec::new();
-    let sizes: &[(&str, u64, usize)] = if quick { &[("64 MiB", 64 * MIB, 3)] } else { &[("64 MiB", 64 * MIB, 7), ("1 GiB", 1024 * MIB, 3)] };
+    let sizes: &[(&str, u64, usize)] =
+        if quick { &[("64 MiB", 64 * MIB, 3)] } else { &[("64 MiB", 64 * MIB, 7), ("1 GiB", 1024 * MIB, 3)] };
     for &(label, len, runs) in sizes {
         let file = work.path().join(format!("in-{len}"));
         random_file(&file, len);
@@ -175,7 +193,14 @@ fn main() {
             put.host.push(measure(&mut s3_host(&["call", "putObject", "--input", &input, "--file", &format!("fileContents={file_s}")])));
             if len <= 64 * MIB {
                 single.curl.push(measure(&mut curl(&["-T", &file_s, &curl_url])));
-                single.host.push(measure(&mut s3_host(&["call", "putObject", "--input", &single_input, "--file", &format!("fileContents={file_s}")])));
+                single.host.push(measure(&mut s3_host(&[
+                    "call",
+                    "putObject",
+                    "--input",
+                    &single_input,
+                    "--file",
+                    &format!("fileContents={file_s}"),
+                ])));
             }
             get.curl.push(measure(&mut curl(&["-o", &down_s, &url])));
             assert_eq!(std::fs::metadata(&down).map(|m| m.len()).unwrap_or(0), len, "curl's download is short");
@@ -198,7 +223,14 @@ fn main() {
     let mut mp = Case { name: format!("multipart {} MiB vs one PUT", len / MIB), bytes: len, host: vec![], curl: vec![] };
     for _ in 0..3 {
         mp.curl.push(measure(&mut curl(&["-T", &file_s, &format!("{endpoint}/bench/curl-mp")])));
-        mp.host.push(measure(&mut s3_host(&["call", "putObject", "--input", r#"{"bucket":"bench","objectKey":"mp"}"#, "--file", &format!("fileContents={file_s}")])));
+        mp.host.push(measure(&mut s3_host(&[
+            "call",
+            "putObject",
+            "--input",
+            r#"{"bucket":"bench","objectKey":"mp"}"#,
+            "--file",
+            &format!("fileContents={file_s}"),
+        ])));
     }
     cases.push(mp);
 
@@ -214,7 +246,11 @@ fn main() {
     let _ = writeln!(md, "# Benchmarks\n");
     let _ = writeln!(md, "Written by `./x bench` (do not edit by hand). Each figure is the median of the runs shown, every");
     let _ = writeln!(md, "run a whole process (spawn to exit) with its peak RSS from `wait4`; s3-host and curl runs are");
-    let _ = writeln!(md, "interleaved against the same embedded s3s-fs endpoint (loopback, store on {}) and the same files.", if base == Path::new("/dev/shm") { "tmpfs" } else { "a temporary directory" });
+    let _ = writeln!(
+        md,
+        "interleaved against the same embedded s3s-fs endpoint (loopback, store on {}) and the same files.",
+        if base == Path::new("/dev/shm") { "tmpfs" } else { "a temporary directory" }
+    );
     let _ = writeln!(md, "s3-host is `target/debug/s3-host` as `./x build` makes it, with the compiled component cached;");
     let _ = writeln!(md, "curl is `curl --aws-sigv4` with `UNSIGNED-PAYLOAD` and no checksum. \"vs curl\" is curl's time over");
     let _ = writeln!(md, "s3-host's: above 1 means s3-host is faster.\n");

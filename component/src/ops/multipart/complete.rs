@@ -5,8 +5,8 @@ use crate::client::{self, header, metadata};
 use crate::conn::Conn;
 use crate::error::{self, Error, Result};
 use crate::multipart::{CompleteMultipartUploadOutput, CompletedPart};
-use crate::xml::{self, escape};
 use crate::validate;
+use crate::xml::{self, escape};
 use serde::Deserialize;
 
 /// Build the request. Parts are sent in part-number order (S3 requires it);
@@ -30,7 +30,9 @@ pub fn request(conn: &Conn, bucket: &str, key: &str, upload_id: &str, parts: &[C
             return Err(Error::invalid_input("InvalidPart", format!("part {} has no ETag.", p.part_number)));
         }
         body.push_str(&format!("<Part><ETag>{}</ETag><PartNumber>{}</PartNumber>", escape(&p.e_tag), p.part_number));
-        for (tag, value) in [("ChecksumCRC32C", &p.checksum_crc32c), ("ChecksumCRC32", &p.checksum_crc32), ("ChecksumCRC64NVME", &p.checksum_crc64nvme)] {
+        for (tag, value) in
+            [("ChecksumCRC32C", &p.checksum_crc32c), ("ChecksumCRC32", &p.checksum_crc32), ("ChecksumCRC64NVME", &p.checksum_crc64nvme)]
+        {
             if let Some(v) = validate::non_blank(value.as_deref()) {
                 body.push_str(&format!("<{tag}>{}</{tag}>", escape(v)));
             }
@@ -115,7 +117,8 @@ mod tests {
         assert_eq!(out.e_tag.as_deref(), Some("\"abc-2\""));
         assert_eq!(out.checksum_crc32c.as_deref(), Some("xyz=-2"));
         assert_eq!(out.version_id.as_deref(), Some("v9"));
-        let failed = parse(&response(200, &[], "<Error><Code>InvalidPart</Code><Message>One or more parts could not be found.</Message></Error>"));
+        let failed =
+            parse(&response(200, &[], "<Error><Code>InvalidPart</Code><Message>One or more parts could not be found.</Message></Error>"));
         assert_eq!(failed.unwrap_err().code, "InvalidPart");
     }
 }

@@ -13,13 +13,21 @@ use serde::Deserialize;
 
 /// Build the request: the object's headers, user metadata, and the checksum
 /// algorithm every part will carry.
-pub fn request(conn: &Conn, input: &Input, user_metadata: &[(String, String)], algorithm: Option<ChecksumAlgorithm>) -> Result<http::Request<Vec<u8>>> {
+pub fn request(
+    conn: &Conn,
+    input: &Input,
+    user_metadata: &[(String, String)],
+    algorithm: Option<ChecksumAlgorithm>,
+) -> Result<http::Request<Vec<u8>>> {
     input.validate()?;
     let mut meta = Vec::new();
     for (name, value) in user_metadata {
         let name = name.trim().to_ascii_lowercase();
         if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)) {
-            return Err(Error::invalid_input("InvalidMetadata", format!("metadata name {name:?} is not usable: use letters, digits, '-', '_' and '.'.")));
+            return Err(Error::invalid_input(
+                "InvalidMetadata",
+                format!("metadata name {name:?} is not usable: use letters, digits, '-', '_' and '.'."),
+            ));
         }
         meta.push((format!("x-amz-meta-{name}"), value.clone()));
     }

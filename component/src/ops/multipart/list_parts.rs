@@ -125,9 +125,13 @@ mod tests {
     use crate::ops::test_support::conn;
 
     fn page(parts: &[u32], next: Option<u32>) -> String {
-        let items: String = parts.iter().map(|n| format!("<Part><PartNumber>{n}</PartNumber><ETag>\"e{n}\"</ETag><Size>5242880</Size></Part>")).collect();
+        let items: String =
+            parts.iter().map(|n| format!("<Part><PartNumber>{n}</PartNumber><ETag>\"e{n}\"</ETag><Size>5242880</Size></Part>")).collect();
         let marker = next.map(|n| format!("<NextPartNumberMarker>{n}</NextPartNumberMarker>")).unwrap_or_default();
-        format!("<ListPartsResult><Bucket>bkt</Bucket><Key>k</Key><UploadId>up</UploadId><IsTruncated>{}</IsTruncated>{marker}{items}</ListPartsResult>", next.is_some())
+        format!(
+            "<ListPartsResult><Bucket>bkt</Bucket><Key>k</Key><UploadId>up</UploadId><IsTruncated>{}</IsTruncated>{marker}{items}</ListPartsResult>",
+            next.is_some()
+        )
     }
 
     fn input() -> Input {

@@ -155,15 +155,26 @@ mod tests {
             .iter()
             .map(|(k, id)| format!("<Upload><Key>{k}</Key><UploadId>{id}</UploadId><Initiated>2024-01-15T10:00:00Z</Initiated><StorageClass>STANDARD</StorageClass></Upload>"))
             .collect();
-        let markers = next.map(|(k, id)| format!("<NextKeyMarker>{k}</NextKeyMarker><NextUploadIdMarker>{id}</NextUploadIdMarker>")).unwrap_or_default();
-        format!("<ListMultipartUploadsResult><Bucket>bkt</Bucket><IsTruncated>{}</IsTruncated>{markers}{items}</ListMultipartUploadsResult>", next.is_some())
+        let markers = next
+            .map(|(k, id)| format!("<NextKeyMarker>{k}</NextKeyMarker><NextUploadIdMarker>{id}</NextUploadIdMarker>"))
+            .unwrap_or_default();
+        format!(
+            "<ListMultipartUploadsResult><Bucket>bkt</Bucket><IsTruncated>{}</IsTruncated>{markers}{items}</ListMultipartUploadsResult>",
+            next.is_some()
+        )
     }
 
     #[test]
     fn builds_the_query() {
         let req = request(&conn(), &Input { bucket: "bkt".into(), ..Default::default() }).unwrap();
         assert_eq!(req.uri().to_string(), "http://127.0.0.1:9000/bkt?uploads");
-        let input = Input { bucket: "bkt".into(), prefix: Some("a b".into()), max_uploads: Some(2), key_marker: Some("k".into()), upload_id_marker: Some("u".into()) };
+        let input = Input {
+            bucket: "bkt".into(),
+            prefix: Some("a b".into()),
+            max_uploads: Some(2),
+            key_marker: Some("k".into()),
+            upload_id_marker: Some("u".into()),
+        };
         let req = request(&conn(), &input).unwrap();
         assert_eq!(req.uri().to_string(), "http://127.0.0.1:9000/bkt?uploads&key-marker=k&max-uploads=2&prefix=a%20b&upload-id-marker=u");
     }

@@ -48,7 +48,9 @@ pub fn parse(resp: &http::Response<Vec<u8>>, part_number: u32, sent: Option<(Che
     let (crc32c, crc32, crc64) = (echo(ChecksumAlgorithm::Crc32c), echo(ChecksumAlgorithm::Crc32), echo(ChecksumAlgorithm::Crc64nvme));
     Ok(UploadPartOutput {
         part: CompletedPart {
-            e_tag: e_tag.clone().ok_or_else(|| Error::unexpected("S3 accepted the part but sent no ETag for it.", resp.status().as_u16()))?,
+            e_tag: e_tag
+                .clone()
+                .ok_or_else(|| Error::unexpected("S3 accepted the part but sent no ETag for it.", resp.status().as_u16()))?,
             part_number,
             checksum_crc32c: crc32c.clone(),
             checksum_crc32: crc32.clone(),
@@ -91,7 +93,11 @@ mod tests {
         assert_eq!(out.part.e_tag, "\"e1\"");
         assert_eq!(out.part.part_number, 2);
         assert_eq!(out.part.checksum_crc32c.as_deref(), Some("mnG7TA=="));
-        let bad = parse(&response(200, &[("etag", "\"e1\""), ("x-amz-checksum-crc32c", "AAAAAA==")], ""), 2, Some((ChecksumAlgorithm::Crc32c, "mnG7TA==")));
+        let bad = parse(
+            &response(200, &[("etag", "\"e1\""), ("x-amz-checksum-crc32c", "AAAAAA==")], ""),
+            2,
+            Some((ChecksumAlgorithm::Crc32c, "mnG7TA==")),
+        );
         assert_eq!(bad.unwrap_err().code, "ChecksumMismatch");
     }
 }
