@@ -55,6 +55,22 @@ impl Conn {
                 "The connection has no secret access key: set secretAccessKey (or AWS_SECRET_ACCESS_KEY).",
             ));
         }
+        // They travel in headers: anything but visible ASCII would break the
+        // request (or the host's header parser) instead of failing clearly.
+        for (name, value) in [
+            ("accessKeyId", Some(&access_key_id)),
+            ("secretAccessKey", Some(&secret_access_key)),
+            ("sessionToken", c.session_token.as_ref()),
+        ] {
+            if value.is_some_and(|v| !v.trim().bytes().all(|b| b.is_ascii_graphic())) {
+                return Err(Error::invalid_connection(
+                    "InvalidCredentials",
+                    format!(
+                        "The connection's {name} contains spaces, line breaks or characters other than visible ASCII: copy it again without them."
+                    ),
+                ));
+            }
+        }
         let region = crate::validate::non_blank(c.region.as_deref()).unwrap_or(DEFAULT_REGION).trim().to_owned();
         if !region.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-') {
             return Err(Error::invalid_connection("InvalidRegion", format!("Region {region:?} is not a region code such as us-east-1.")));
@@ -107,10 +123,20 @@ impl Conn {
 }
 
 fn parse_endpoint(url: &str) -> Result<(&'static str, String, String)> {
+    // User info may hold a key pair: never echo it.
+    let shown = match url.split_once("://") {
+        Some((scheme, rest)) => match rest.split('/').next().and_then(|authority| authority.rsplit_once('@')) {
+            Some((_, host)) => format!("{scheme}://***@{host}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    };
     let bad = |why: &str| {
         Error::invalid_connection(
             "InvalidEndpointUrl",
-            format!("Endpoint URL {url:?} is not usable: {why}. Give a base URL such as http://127.0.0.1:9000 or https://s3.example.com."),
+            format!(
+                "Endpoint URL {shown:?} is not usable: {why}. Give a base URL such as http://127.0.0.1:9000 or https://s3.example.com."
+            ),
         )
     };
     let (scheme, rest) = url.split_once("://").ok_or_else(|| bad("it has no http:// or https:// scheme"))?;
@@ -129,7 +155,12 @@ fn parse_endpoint(url: &str) -> Result<(&'static str, String, String)> {
     }
     let path = path.trim_end_matches('/');
     let base_path = if path.is_empty() { String::new() } else { format!("/{path}") };
-    Ok((scheme, authority.to_ascii_lowercase(), base_path))
+    // The scheme's default port is left out: it would be sent in Host but
+    // signed without it (HTTP clients drop it), and the signature would not match.
+    let authority = authority.to_ascii_lowercase();
+    let default_port = if scheme == "http" { ":80" } else { ":443" };
+    let authority = authority.strip_suffix(default_port).map_or(authority.clone(), str::to_owned);
+    Ok((scheme, authority, base_path))
 }
 
 #[cfg(test)]
@@ -177,6 +208,31 @@ pub(crate) mod tests {
         let mut c = connection(None);
         c.secret_access_key = "  ".into();
         assert_eq!(Conn::new(&c).unwrap_err().code, "MissingSecretAccessKey");
+    }
+
+    #[test]
+    fn default_ports_are_dropped_and_user_info_is_never_echoed() {
+        let c = Conn::new(&connection(Some("https://S3.example.com:443/"))).unwrap();
+        assert_eq!(c.endpoint(), "https://s3.example.com");
+        assert_eq!(Conn::new(&connection(Some("http://127.0.0.1:80"))).unwrap().endpoint(), "http://127.0.0.1");
+        assert_eq!(Conn::new(&connection(Some("http://127.0.0.1:9000"))).unwrap().endpoint(), "http://127.0.0.1:9000");
+        let e = Conn::new(&connection(Some("http://AKID:SuperSecret@host"))).unwrap_err();
+        assert_eq!(e.code, "InvalidEndpointUrl");
+        assert!(!e.message.contains("SuperSecret") && !e.message.contains("AKID"), "{}", e.message);
+        assert!(e.message.contains("***@host"), "{}", e.message);
+    }
+
+    #[test]
+    fn credentials_with_control_characters_are_refused() {
+        for (key, secret, token) in [("AK\r\nX-Injected: 1", "s", None), ("AK", "se\x7fcret", None), ("AK", "s", Some("tok en"))] {
+            let mut c = connection(None);
+            c.access_key_id = key.into();
+            c.secret_access_key = secret.into();
+            c.session_token = token.map(str::to_owned);
+            let e = Conn::new(&c).unwrap_err();
+            assert_eq!(e.code, "InvalidCredentials", "{key:?}");
+            assert!(!e.message.contains("se\x7fcret"));
+        }
     }
 
     #[test]

@@ -79,8 +79,9 @@ pub fn embedded(resp: &http::Response<Vec<u8>>) -> Option<Error> {
     if !(text.starts_with("<Error>") || text.starts_with("<Error ")) {
         return None;
     }
+    // The 200 says nothing: whether a retry can help depends on the code alone.
     let mut e = Error::from_response(resp);
-    e.retryable = true;
+    e.retryable = is_retryable(0, &e.code);
     Some(e)
 }
 
@@ -116,7 +117,8 @@ fn code_for_status(status: u16) -> &'static str {
 
 fn is_retryable(status: u16, code: &str) -> bool {
     matches!(status, 429 | 500 | 502 | 503 | 504)
-        || matches!(code, "SlowDown" | "RequestTimeout" | "InternalError" | "Throttling" | "ThrottlingException" | "RequestTimeTooSkewed")
+        // RequestTimeTooSkewed is not here: the same clock would sign the retry.
+        || matches!(code, "SlowDown" | "RequestTimeout" | "InternalError" | "ServiceUnavailable" | "Throttling" | "ThrottlingException")
 }
 
 /// What to do about the common errors, appended to S3's message.
@@ -183,6 +185,11 @@ mod tests {
         let body = "<?xml version=\"1.0\"?>\n<Error><Code>InternalError</Code><Message>Try again.</Message></Error>";
         let e = embedded(&response(200, &[], body)).unwrap();
         assert_eq!(e.code, "InternalError");
+        assert!(e.retryable);
+        let e = embedded(&response(200, &[], "<Error><Code>InvalidPart</Code><Message>m</Message></Error>")).unwrap();
+        assert!(!e.retryable, "retrying the same parts cannot help");
+        let e = Error::from_response(&response(403, &[], "<Error><Code>RequestTimeTooSkewed</Code><Message>m</Message></Error>"));
+        assert!(!e.retryable, "the same clock would sign the retry");
         assert!(embedded(&response(200, &[], "<CopyObjectResult><ETag>x</ETag></CopyObjectResult>")).is_none());
     }
 

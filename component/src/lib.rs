@@ -20,6 +20,7 @@ pub mod error;
 #[allow(unsafe_code, reason = "the export! macro generates the ABI entry points")]
 mod exports;
 pub mod ops;
+pub mod paging;
 pub mod regions;
 pub mod sign;
 pub mod time;

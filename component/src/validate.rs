@@ -59,6 +59,17 @@ pub fn key(field: &str, key: &str) -> Result<()> {
             format!("{field} is {} bytes long; S3 allows at most {MAX_KEY_BYTES} bytes of UTF-8.", key.len()),
         ));
     }
+    // S3 stores `a/../b` as it is, but URL normalisation in servers, proxies
+    // and HTTP libraries resolves such segments, and the request then reaches
+    // another key, or another bucket. Such keys are refused, not rewritten.
+    if key.split('/').any(|segment| segment == "." || segment == "..") {
+        return Err(Error::invalid_input(
+            "UnsafeObjectKey",
+            format!(
+                "{field} has a '.' or '..' path segment, which servers and proxies may resolve to another object or bucket; rename the object."
+            ),
+        ));
+    }
     Ok(())
 }
 
@@ -70,6 +81,50 @@ pub fn max_keys(n: Option<u32>) -> Result<()> {
         }
         _ => Ok(()),
     }
+}
+
+/// The most bytes a header value built from an input may have. S3 limits a
+/// request's headers to 8 KiB in all; a longer value could never be sent.
+pub const MAX_HEADER_VALUE: usize = 8 << 10;
+
+/// Check a value that is sent as a header (`contentType`, a metadata value):
+/// visible ASCII and spaces only, at most 8 KiB. S3 does not sign (and
+/// proxies mangle) other bytes in headers, so they are refused here.
+pub fn header_value(field: &str, value: &str) -> Result<()> {
+    if let Some(c) = value.chars().find(|c| !(c.is_ascii_graphic() || *c == ' ' || *c == '\t')) {
+        return Err(Error::invalid_input(
+            "InvalidHeaderValue",
+            format!("{field} contains {c:?}: values sent as HTTP headers must be visible ASCII (percent-encode other characters)."),
+        ));
+    }
+    if value.len() > MAX_HEADER_VALUE {
+        return Err(Error::invalid_input(
+            "InvalidHeaderValue",
+            format!("{field} is {} bytes long; at most {MAX_HEADER_VALUE} fit in a request.", value.len()),
+        ));
+    }
+    Ok(())
+}
+
+/// S3's limits on object tags: 10 per object, keys up to 128 and values up to 256 characters.
+pub fn tags(tags: &[crate::types::KeyValue]) -> Result<()> {
+    let mut distinct = std::collections::HashSet::new();
+    for t in tags {
+        if t.key.is_empty() || t.key.chars().count() > 128 || t.value.chars().count() > 256 {
+            return Err(Error::invalid_input(
+                "InvalidTag",
+                format!(
+                    "tag {:?} is not valid: keys are 1 to 128 characters, values at most 256.",
+                    t.key.chars().take(40).collect::<String>()
+                ),
+            ));
+        }
+        distinct.insert(t.key.as_str());
+        if distinct.len() > 10 {
+            return Err(Error::invalid_input("BadRequest", "tagging has more than 10 distinct keys; S3 allows 10 tags per object."));
+        }
+    }
+    Ok(())
 }
 
 /// A blank optional string means "not set".
@@ -107,6 +162,31 @@ mod tests {
         assert_eq!(key("objectKey", &"k".repeat(1025)).unwrap_err().code, "KeyTooLong");
         // 342 three-byte characters: 1026 bytes.
         assert_eq!(key("objectKey", &"日".repeat(342)).unwrap_err().code, "KeyTooLong");
+        for unsafe_key in ["..", "../other/planted.txt", "a/./b", "a/..", "./a"] {
+            assert_eq!(key("objectKey", unsafe_key).unwrap_err().code, "UnsafeObjectKey", "{unsafe_key}");
+        }
+        for fine in ["a..b", ".hidden", "a/.../b", "a/.b/c", "..."] {
+            key("objectKey", fine).unwrap();
+        }
+    }
+
+    #[test]
+    fn header_values_are_visible_ascii_and_short() {
+        header_value("contentType", "text/plain; charset=utf-8").unwrap();
+        assert_eq!(header_value("contentType", "text/é").unwrap_err().code, "InvalidHeaderValue");
+        assert_eq!(header_value("contentType", "a\r\nx-injected: 1").unwrap_err().code, "InvalidHeaderValue");
+        assert_eq!(header_value("contentType", &"a".repeat(1 << 20)).unwrap_err().code, "InvalidHeaderValue");
+    }
+
+    #[test]
+    fn tags_follow_s3s_limits_even_when_there_are_many() {
+        let kv = |k: String| crate::types::KeyValue { key: k, value: "v".into() };
+        tags(&(0..10).map(|i| kv(format!("k{i}"))).collect::<Vec<_>>()).unwrap();
+        // Repeats of one key are one tag (the last value wins).
+        tags(&(0..100).map(|_| kv("same".into())).collect::<Vec<_>>()).unwrap();
+        let many: Vec<_> = (0..100_000).map(|i| kv(format!("k{i}"))).collect();
+        assert_eq!(tags(&many).unwrap_err().code, "BadRequest");
+        assert_eq!(tags(&[kv(String::new())]).unwrap_err().code, "InvalidTag");
     }
 
     #[test]

@@ -75,6 +75,28 @@ async fn bad_input_is_refused_before_any_request() {
         ("listObjects", json!({ "bucket": "fine-bucket", "bogus": 1 }), "InvalidInput"),
         ("getObject", json!({ "bucket": "fine-bucket" }), "InvalidInput"),
         ("putObject", json!({ "bucket": "fine-bucket", "objectKey": "k", "fileContents": "x", "acl": "world-writable" }), "InvalidInput"),
+        (
+            "putObject",
+            json!({ "bucket": "fine-bucket", "objectKey": "k", "fileContents": "x", "content-Type": "text/plain" }),
+            "InvalidInput",
+        ),
+        ("putObject", json!({ "bucket": "fine-bucket", "objectKey": "../other/planted.txt", "fileContents": "x" }), "UnsafeObjectKey"),
+        ("getObject", json!({ "bucket": "fine-bucket", "objectKey": "a/./b" }), "UnsafeObjectKey"),
+        (
+            "putObject",
+            json!({ "bucket": "fine-bucket", "objectKey": "k", "fileContents": "x", "contentType": "text/é" }),
+            "InvalidHeaderValue",
+        ),
+        (
+            "putObject",
+            json!({ "bucket": "fine-bucket", "objectKey": "k", "fileContents": "x", "contentType": "x".repeat(1 << 20) }),
+            "InvalidHeaderValue",
+        ),
+        (
+            "putObject",
+            json!({ "bucket": "fine-bucket", "objectKey": "k", "fileContents": "x", "tagging": (0..11).map(|i| json!({ "key": format!("k{i}"), "value": "v" })).collect::<Vec<_>>() }),
+            "BadRequest",
+        ),
     ];
     for (key, input, code) in cases {
         match host.call(key, &input, Some(&conn)).await {
@@ -100,6 +122,16 @@ async fn bad_input_is_refused_before_any_request() {
             assert_eq!((e["kind"].as_str(), e["code"].as_str()), (Some("invalid-connection"), Some("InvalidEndpointUrl")))
         }
         other => panic!("expected invalid-connection, got {other:?}"),
+    }
+    // The same refusal against moto: no server ever sees a dot segment.
+    for key in ["../other/planted.txt", "a/../../b"] {
+        match host
+            .call("putObject", &json!({ "bucket": "fine-bucket", "objectKey": key, "fileContents": "x" }), Some(&s3_e2e::moto()))
+            .await
+        {
+            Err(CallError::Failed(e)) => assert_eq!(e["code"], "UnsafeObjectKey", "{key}: {e}"),
+            other => panic!("{key}: expected UnsafeObjectKey, got {other:?}"),
+        }
     }
     assert!(log.lock().unwrap().is_empty(), "requests were sent: {:?}", log.lock().unwrap());
 }

@@ -62,13 +62,17 @@ pub fn parse(resp: &http::Response<Vec<u8>>) -> Result<(Vec<Bucket>, Option<Stri
 /// Every bucket, following continuation tokens.
 pub fn run<T: Transport>(client: &Client<T>, prefix: Option<&str>) -> Result<Vec<Bucket>> {
     let mut all = Vec::new();
-    let mut token = None;
+    let mut token: Option<String> = None;
+    let mut seen = crate::paging::Seen::default();
     loop {
         let (page, next) = parse(&client.execute(request(&client.conn, prefix, token.as_deref())?)?)?;
         all.extend(page);
         match next {
-            Some(t) if Some(&t) != token.as_ref() => token = Some(t),
-            _ => return Ok(all),
+            Some(t) => {
+                seen.next(&t)?;
+                token = Some(t);
+            }
+            None => return Ok(all),
         }
     }
 }

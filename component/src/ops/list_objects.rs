@@ -133,8 +133,10 @@ pub fn parse(resp: &http::Response<Vec<u8>>) -> Result<ListObjectsPage> {
 /// keys only unless `include_metadata`.
 pub fn run<T: Transport>(client: &Client<T>, mut input: Input, include_metadata: bool, all_pages: bool) -> Result<ListObjectsOutput> {
     let mut page = parse(&client.execute(request(&client.conn, &input)?)?)?;
+    let mut seen = crate::paging::Seen::default();
     while all_pages && page.is_truncated {
         let Some(token) = page.next_continuation_token.clone() else { break };
+        seen.next(&token)?;
         input.continuation_token = Some(token);
         let next = parse(&client.execute(request(&client.conn, &input)?)?)?;
         page = merge(page, next);
@@ -227,6 +229,16 @@ mod tests {
         assert!(!p.is_truncated);
         assert_eq!(p.next_continuation_token, None);
         assert_eq!(pages.urls()[1], "GET http://127.0.0.1:9000/bkt?list-type=2&continuation-token=t2");
+    }
+
+    #[test]
+    fn tokens_that_come_back_end_the_listing() {
+        let pages =
+            Script::bodies(&[&page(&["a"], Some("A")), &page(&["b"], Some("B")), &page(&["c"], Some("A")), &page(&["d"], Some("B"))]);
+        let client = Client::new(conn(), &pages);
+        let e = run(&client, Input { bucket: "bkt".into(), ..Default::default() }, false, true).unwrap_err();
+        assert_eq!(e.code, "UnexpectedResponse");
+        assert_eq!(pages.urls().len(), 3, "stopped at the first repeat");
     }
 
     #[test]

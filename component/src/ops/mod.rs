@@ -36,10 +36,14 @@ pub fn acl_header(acl: ObjectCannedAcl) -> (&'static str, String) {
 /// the last value wins (as the seed's connector did). `None` for no tags.
 pub fn tagging_header(tags: &[KeyValue]) -> Option<(&'static str, String)> {
     let mut pairs: Vec<(&str, &str)> = Vec::new();
+    let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for tag in tags {
-        match pairs.iter_mut().find(|(k, _)| *k == tag.key) {
-            Some(pair) => pair.1 = &tag.value,
-            None => pairs.push((&tag.key, &tag.value)),
+        match index.get(tag.key.as_str()) {
+            Some(&i) => pairs[i].1 = &tag.value,
+            None => {
+                index.insert(tag.key.as_str(), pairs.len());
+                pairs.push((&tag.key, &tag.value));
+            }
         }
     }
     (!pairs.is_empty()).then(|| ("x-amz-tagging", encode::query(&pairs)))

@@ -27,10 +27,14 @@ pub struct Input {
 }
 
 impl Input {
-    /// Check the bucket and key.
+    /// Check the bucket, key, content type and tags.
     pub fn validate(&self) -> Result<()> {
         validate::bucket(&self.bucket)?;
-        validate::key("objectKey", &self.key)
+        validate::key("objectKey", &self.key)?;
+        if let Some(ct) = &self.content_type {
+            validate::header_value("contentType", ct)?;
+        }
+        validate::tags(&self.tagging)
     }
 
     /// The headers every write of this object carries.

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::multipart::CreateMultipartUploadOutput;
 use crate::ops::put_object::Input;
 use crate::types::ChecksumAlgorithm;
-use crate::{time, xml};
+use crate::{time, validate, xml};
 use serde::Deserialize;
 
 /// Build the request: the object's headers, user metadata, and the checksum
@@ -29,6 +29,7 @@ pub fn request(
                 format!("metadata name {name:?} is not usable: use letters, digits, '-', '_' and '.'."),
             ));
         }
+        validate::header_value(&format!("metadata.{name}"), value)?;
         meta.push((format!("x-amz-meta-{name}"), value.clone()));
     }
     let mut headers = input.headers();

@@ -127,11 +127,13 @@ pub fn parse(resp: &http::Response<Vec<u8>>) -> Result<ListMultipartUploadsOutpu
 /// would ask for the same page again ends with an error instead of a loop.
 pub fn run<T: Transport>(client: &Client<T>, mut input: Input, all_pages: bool) -> Result<ListMultipartUploadsOutput> {
     let mut out = parse(&client.execute(request(&client.conn, &input)?)?)?;
+    let mut seen = crate::paging::Seen::default();
     while all_pages && out.is_truncated {
         let next = (out.next_key_marker.clone(), out.next_upload_id_marker.clone());
-        if next.0.is_none() || next == (input.key_marker.clone(), input.upload_id_marker.clone()) {
-            return Err(Error::unexpected("S3 said more uploads follow but gave no new marker to ask for them.", 200));
-        }
+        let Some(key) = &next.0 else {
+            return Err(Error::unexpected("S3 said more uploads follow but gave no marker to ask for them.", 200));
+        };
+        seen.next(&format!("{key}\n{}", next.1.as_deref().unwrap_or_default()))?;
         (input.key_marker, input.upload_id_marker) = next;
         let page = parse(&client.execute(request(&client.conn, &input)?)?)?;
         out.uploads.extend(page.uploads);
