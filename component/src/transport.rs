@@ -333,6 +333,11 @@ fn transport_error(code: ErrorCode) -> Error {
             "The host refused this destination: requests may only go to the connection's endpoint and the AWS hosts it needs.",
             false,
         ),
+        ErrorCode::DestinationIpProhibited => Error::transport(
+            "AddressRefused",
+            "The host refused the endpoint's address: link-local and cloud metadata addresses always, loopback and private networks unless the host allows them.",
+            false,
+        ),
         ErrorCode::ConnectionRefused => Error::transport(
             "ConnectionRefused",
             "The endpoint refused the connection: check the endpoint URL and that the server runs.",

@@ -1,5 +1,6 @@
-//! The `wasi:http` send hook: the egress policy, the request log and fault
-//! injection (tests), then the stock sender.
+//! The `wasi:http` send hook: the egress policy by name, the request log and
+//! fault injection (tests), then [`crate::sender`], which checks the resolved
+//! addresses before it connects.
 
 use http::Uri;
 use http_body_util::BodyExt as _;
@@ -30,20 +31,33 @@ impl Egress {
     pub fn for_connection(conn: Option<&Value>) -> Self {
         let Some(conn) = conn else { return Self::none() };
         // The bridge accepts camelCase and WIT names alike, and so does this.
+        // Read as the bridge hands them to the component: numbers and booleans as text.
         let text = |camel: &str, wit: &str| {
-            conn.get(camel).or_else(|| conn.get(wit)).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty())
+            let value = conn.get(camel).or_else(|| conn.get(wit))?;
+            let text = match value {
+                Value::String(s) => s.trim().to_owned(),
+                Value::Number(n) => n.to_string(),
+                Value::Bool(b) => b.to_string(),
+                _ => return None,
+            };
+            (!text.is_empty()).then_some(text)
         };
         if let Some(url) = text("endpointUrl", "endpoint-url") {
             return match url.parse::<Uri>() {
                 Ok(uri) if uri.host().is_some() => {
                     let host = uri.host().unwrap_or_default().to_ascii_lowercase();
                     let port = port_of(&uri);
+                    // Bucket subdomains exist only under a name: `bkt.127.0.0.1`
+                    // would be resolved by whoever answers DNS for it.
+                    if host.trim_start_matches('[').trim_end_matches(']').parse::<std::net::IpAddr>().is_ok() {
+                        return Self::hosts(vec![(host, port)]);
+                    }
                     Self::hosts(vec![(host.clone(), port), (format!("*.{host}"), port)])
                 }
                 _ => Self::none(),
             };
         }
-        let region = text("region", "region").unwrap_or("us-east-1").to_ascii_lowercase();
+        let region = text("region", "region").unwrap_or_else(|| "us-east-1".to_owned()).to_ascii_lowercase();
         let mut allowed = vec![(format!("s3.{region}.amazonaws.com"), 443), (format!("*.s3.{region}.amazonaws.com"), 443)];
         if region == "us-east-1" {
             allowed.extend([("s3.amazonaws.com".to_owned(), 443), ("*.s3.amazonaws.com".to_owned(), 443)]);
@@ -148,6 +162,8 @@ pub struct Hooks {
     pub log: Option<RequestLog>,
     /// Faults to inject.
     pub faults: Faults,
+    /// Resolves, checks the addresses, connects and sends.
+    pub sender: crate::sender::Sender,
 }
 
 /// Flip the first byte of the first non-empty data frame of a body.
@@ -197,17 +213,17 @@ impl WasiHttpHooks for Hooks {
         if !allowed {
             return Box::new(async { Err(Error::HttpRequestDenied) });
         }
+        // Like the stock sender, errors are reported through the returned future only.
+        drop(fut);
+        let sender = self.sender.clone();
         match self.faults.hit(request.method().as_str(), &request.uri().to_string()) {
-            None => wasmtime_wasi_http::default_hooks().send_request(request, options, fut),
+            None => Box::new(async move { sender.send(request, options).await }),
             Some(FaultAction::Break) => Box::new(async { Err(Error::ConnectionTerminated) }),
-            Some(FaultAction::CorruptRequest) => wasmtime_wasi_http::default_hooks().send_request(request.map(corrupt), options, fut),
-            Some(FaultAction::CorruptResponse) => {
-                let sent = wasmtime_wasi_http::default_hooks().send_request(request, options, fut);
-                Box::new(async move {
-                    let (resp, io) = Box::into_pin(sent).await?;
-                    Ok((resp.map(corrupt), io))
-                })
-            }
+            Some(FaultAction::CorruptRequest) => Box::new(async move { sender.send(request.map(corrupt), options).await }),
+            Some(FaultAction::CorruptResponse) => Box::new(async move {
+                let (resp, io) = sender.send(request, options).await?;
+                Ok((resp.map(corrupt), io))
+            }),
         }
     }
 }
@@ -231,6 +247,17 @@ mod tests {
         assert!(e.allows(&uri("https://bkt.minio.example.com/k")));
         assert!(!e.allows(&uri("https://minio.example.com.evil.net/k")));
         assert!(!e.allows(&uri("https://xminio.example.com/k")));
+    }
+
+    #[test]
+    fn ip_endpoints_get_no_bucket_subdomains_and_regions_read_like_the_component() {
+        let e = Egress::for_connection(Some(&json!({"endpointUrl": "http://127.0.0.1:9000"})));
+        assert!(!e.allows(&uri("http://rec.127.0.0.1:9000/k")));
+        assert!(e.allows(&uri("http://127.0.0.1:9000/k")));
+        // A number is text to the component too: region "5", not the default.
+        let e = Egress::for_connection(Some(&json!({"region": 5})));
+        assert!(e.allows(&uri("https://s3.5.amazonaws.com/")));
+        assert!(!e.allows(&uri("https://s3.us-east-1.amazonaws.com/")));
     }
 
     #[test]

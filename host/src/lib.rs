@@ -3,6 +3,7 @@
 //! - [`runtime`]: engine, compiled-component cache, executions with limits.
 //! - [`flow`]: several calls in one execution, steps referring to earlier outputs.
 //! - [`hooks`]: the `wasi:http` send hook (egress policy, request log, faults).
+//! - [`sender`]: resolves, checks the addresses (after DNS), connects and sends.
 //! - [`streams`]: the `wasi:io` streams that carry bodies in and out.
 //! - [`bridge`] and [`naming`]: the generic JSON bridge.
 //! - [`catalog`]: the exported operations, generated from `wit/`.
@@ -17,6 +18,7 @@ pub mod hooks;
 pub mod local_s3;
 pub mod naming;
 pub mod runtime;
+pub mod sender;
 pub mod streams;
 
 pub use runtime::{ByteInput, ByteOutput, CallError, Execution, Host, HostConfig, Transfers};

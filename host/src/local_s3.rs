@@ -26,13 +26,25 @@ impl LocalS3 {
     /// Serve the directory `root` on `addr` (port 0 picks a free port),
     /// accepting only the given key pair.
     pub async fn start(root: &Path, addr: SocketAddr, access_key: &str, secret_key: &str) -> Result<Self> {
+        Self::start_with(root, addr, access_key, secret_key, None).await
+    }
+
+    /// Like [`LocalS3::start`]; with `domain`, buckets are addressed as
+    /// subdomains of `domain:PORT` (virtual-hosted style, as on AWS) instead
+    /// of in the path.
+    pub async fn start_with(root: &Path, addr: SocketAddr, access_key: &str, secret_key: &str, domain: Option<&str>) -> Result<Self> {
         std::fs::create_dir_all(root)?;
         let fs = s3s_fs::FileSystem::new(root).map_err(|e| anyhow::anyhow!("cannot serve {}: {e:?}", root.display()))?;
-        let mut builder = S3ServiceBuilder::new(fs);
-        builder.set_auth(SimpleAuth::from_single(access_key, secret_key));
-        let service = builder.build();
         let listener = TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
         let addr = listener.local_addr()?;
+        let mut builder = S3ServiceBuilder::new(fs);
+        builder.set_auth(SimpleAuth::from_single(access_key, secret_key));
+        if let Some(domain) = domain {
+            let host =
+                s3s::host::SingleDomain::new(&format!("{domain}:{}", addr.port())).map_err(|e| anyhow::anyhow!("domain {domain}: {e}"))?;
+            builder.set_host(host);
+        }
+        let service = builder.build();
         let task = tokio::spawn(async move {
             loop {
                 let Ok((socket, _)) = listener.accept().await else { continue };

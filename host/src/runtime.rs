@@ -6,6 +6,7 @@ use crate::bridge::{self, Bind, Render};
 use crate::catalog::{self, Operation};
 use crate::hooks::{Egress, Faults, Hooks, RequestLog};
 use crate::naming::{Style, convert};
+use crate::sender::{AddressPolicy, Resolver, Sender, SystemResolver};
 use crate::streams::{Counter, MemorySink, MemorySource, ReaderSource, WriterJoin, WriterSink};
 use anyhow::{Context as _, Result};
 use serde_json::{Value, json};
@@ -14,6 +15,7 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use wasmtime::component::{Component, InstancePre, Linker, ResourceAny, ResourceTable, Val};
 use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder};
@@ -44,6 +46,13 @@ pub struct HostConfig {
     pub request_log: Option<RequestLog>,
     /// Faults to inject into requests (tests).
     pub faults: Faults,
+    /// Allow requests to loopback and private addresses. Off by default, as a
+    /// multi-tenant platform needs it: a tenant's endpoint must not reach the
+    /// platform's own network. Link-local and metadata addresses are refused
+    /// whatever this says.
+    pub allow_private_addresses: bool,
+    /// How host names are resolved (the system's resolver by default).
+    pub resolver: Arc<dyn Resolver>,
 }
 
 impl HostConfig {
@@ -58,6 +67,8 @@ impl HostConfig {
             egress_override: None,
             request_log: None,
             faults: Faults::default(),
+            allow_private_addresses: false,
+            resolver: Arc::new(SystemResolver),
         }
     }
 }
@@ -285,7 +296,15 @@ impl Host {
         let state = State {
             table: ResourceTable::new(),
             http: WasiHttpCtx::new(),
-            hooks: Hooks { egress: Egress::none(), log: self.config.request_log.clone(), faults: self.config.faults.clone() },
+            hooks: Hooks {
+                egress: Egress::none(),
+                log: self.config.request_log.clone(),
+                faults: self.config.faults.clone(),
+                sender: Sender {
+                    policy: AddressPolicy { allow_private: self.config.allow_private_addresses },
+                    resolver: self.config.resolver.clone(),
+                },
+            },
             limits: Limits { inner: StoreLimitsBuilder::new().memory_size(self.config.memory_limit).build(), peak: 0, capped: false },
         };
         let mut store = Store::new(&self.engine, state);

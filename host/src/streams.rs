@@ -64,18 +64,16 @@ impl ReaderSource {
         let (tx, rx) = mpsc::channel(QUEUE);
         std::thread::spawn(move || {
             loop {
-                let mut buf = vec![0; CHUNK];
-                let n = match read_full(&mut reader, &mut buf) {
-                    Ok(n) => n,
-                    Err(e) => {
-                        let _ = tx.blocking_send(Err(e));
-                        return;
-                    }
-                };
-                if n == 0 {
+                // `take` + `read_to_end` fills the chunk across short reads
+                // (pipes) without zeroing it first.
+                let mut buf = Vec::with_capacity(CHUNK);
+                if let Err(e) = (&mut reader).take(CHUNK as u64).read_to_end(&mut buf) {
+                    let _ = tx.blocking_send(Err(e));
                     return;
                 }
-                buf.truncate(n);
+                if buf.is_empty() {
+                    return;
+                }
                 if tx.blocking_send(Ok(buf.into())).is_err() {
                     return;
                 }
@@ -91,20 +89,6 @@ impl ReaderSource {
             None => self.ended = true,
         }
     }
-}
-
-/// Fill `buf` as far as the reader goes (pipes hand out short reads).
-fn read_full(reader: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match reader.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(n)
 }
 
 #[async_trait::async_trait]

@@ -24,14 +24,20 @@ pub const SECRET_KEY: &str = "test-secret-Zq8vR2xK4mP7wN1c";
 /// A host with the default configuration, shared by the tests of a run.
 pub fn host() -> &'static Host {
     static HOST: OnceLock<Host> = OnceLock::new();
-    HOST.get_or_init(|| Host::new(HostConfig::new(None)).expect("load the component (run ./x build first)"))
+    HOST.get_or_init(|| Host::new(local(HostConfig::new(None))).expect("load the component (run ./x build first)"))
 }
 
 /// A host with its own configuration.
 pub fn host_with(configure: impl FnOnce(&mut HostConfig)) -> Host {
-    let mut config = HostConfig::new(None);
+    let mut config = local(HostConfig::new(None));
     configure(&mut config);
     Host::new(config).expect("load the component")
+}
+
+/// The test servers listen on loopback, which the library refuses by default.
+fn local(mut config: HostConfig) -> HostConfig {
+    config.allow_private_addresses = true;
+    config
 }
 
 /// A bucket name no other test uses.

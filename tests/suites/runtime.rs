@@ -157,3 +157,77 @@ async fn the_deadline_stops_stalled_transfers_not_moving_ones() {
         other => panic!("expected the deadline, got {other:?}"),
     }
 }
+
+/// Resolves every name to loopback, with no network.
+#[derive(Debug)]
+struct ToLoopback;
+
+impl s3_host::sender::Resolver for ToLoopback {
+    fn resolve(
+        &self,
+        _host: String,
+        port: u16,
+    ) -> std::pin::Pin<Box<dyn Future<Output = std::io::Result<Vec<std::net::SocketAddr>>> + Send>> {
+        Box::pin(async move { Ok(vec![std::net::SocketAddr::from(([127, 0, 0, 1], port))]) })
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_library_refuses_private_addresses_unless_allowed_even_behind_a_name() {
+    let fs = Fs::start().await;
+    let port = fs.server.endpoint().rsplit(':').next().unwrap().to_owned();
+    // The library's default: an endpoint on loopback is refused, by address.
+    let strict = s3_host::Host::new(s3_host::HostConfig::new(None)).unwrap();
+    match strict.call("listBuckets", &json!({}), Some(&fs.conn())).await {
+        Err(CallError::Failed(e)) => assert_eq!(e["code"], "AddressRefused", "{e}"),
+        other => panic!("expected the address to be refused, got {other:?}"),
+    }
+    // A name that resolves to loopback (DNS rebinding) is refused the same way...
+    let mut named = fs.conn();
+    named["endpointUrl"] = json!(format!("http://rebind.test:{port}"));
+    let rebinding = s3_host::Host::new({
+        let mut c = s3_host::HostConfig::new(None);
+        c.resolver = std::sync::Arc::new(ToLoopback);
+        c
+    })
+    .unwrap();
+    match rebinding.call("listBuckets", &json!({}), Some(&named)).await {
+        Err(CallError::Failed(e)) => assert_eq!(e["code"], "AddressRefused", "{e}"),
+        other => panic!("expected the resolved address to be refused, got {other:?}"),
+    }
+    // ...and reaches the server when the host allows private addresses.
+    let allowed = host_with(|c| c.resolver = std::sync::Arc::new(ToLoopback));
+    let out = allowed.call("listBuckets", &json!({}), Some(&named)).await.unwrap();
+    assert_eq!(out["data"], json!([]));
+}
+
+/// AWS's default addressing: the bucket in the host name. A local server that
+/// parses bucket subdomains, reached through a resolver that sends every name
+/// to loopback.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn virtual_hosted_addressing_works_end_to_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    let server =
+        s3_host::local_s3::LocalS3::start_with(dir.path(), addr, s3_e2e::ACCESS_KEY, s3_e2e::SECRET_KEY, Some("s3.test")).await.unwrap();
+    let port = server.endpoint().rsplit(':').next().unwrap().to_owned();
+    let log = RequestLog::default();
+    let host = host_with(|c| {
+        c.resolver = std::sync::Arc::new(ToLoopback);
+        c.request_log = Some(log.clone());
+    });
+    let conn = json!({
+        "accessKeyId": s3_e2e::ACCESS_KEY, "secretAccessKey": s3_e2e::SECRET_KEY,
+        "endpointUrl": format!("http://s3.test:{port}"), "forcePathStyle": false,
+    });
+    let call = |key: &'static str, input: serde_json::Value| {
+        let (host, conn) = (&host, &conn);
+        async move { host.call(key, &input, Some(conn)).await.unwrap_or_else(|e| panic!("{key}: {e}")) }
+    };
+    call("createBucket", json!({ "bucket": "vhost-bucket" })).await;
+    call("putObject", json!({ "bucket": "vhost-bucket", "objectKey": "dir/a b.txt", "fileContents": "hosted" })).await;
+    assert_eq!(call("getObject", json!({ "bucket": "vhost-bucket", "objectKey": "dir/a b.txt" })).await["data"], "hosted");
+    assert_eq!(call("listObjects", json!({ "bucket": "vhost-bucket" })).await["data"], json!(["dir/a b.txt"]));
+    let urls: Vec<String> = log.lock().unwrap().iter().map(|r| r.uri.clone()).collect();
+    assert!(urls.iter().all(|u| u.starts_with(&format!("http://vhost-bucket.s3.test:{port}/"))), "{urls:?}");
+}
