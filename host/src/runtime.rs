@@ -46,6 +46,9 @@ pub struct HostConfig {
     pub request_log: Option<RequestLog>,
     /// Faults to inject into requests (tests).
     pub faults: Faults,
+    /// How many bytes a transfer must move in one `call_timeout` period to
+    /// earn another (64 KiB): a body that drips a byte at a time is stopped.
+    pub min_progress_bytes: u64,
     /// Allow requests to loopback and private addresses. Off by default, as a
     /// multi-tenant platform needs it: a tenant's endpoint must not reach the
     /// platform's own network. Link-local and metadata addresses are refused
@@ -67,6 +70,7 @@ impl HostConfig {
             egress_override: None,
             request_log: None,
             faults: Faults::default(),
+            min_progress_bytes: 64 << 10,
             allow_private_addresses: false,
             resolver: Arc::new(SystemResolver),
         }
@@ -359,6 +363,7 @@ impl Execution<'_> {
         // The deadline is for silence, not for size: a call whose streams keep
         // moving bytes gets another `timeout` after each one in which they moved.
         let timeout = self.host.config.call_timeout;
+        let min_progress = self.host.config.min_progress_bytes.max(1);
         let progress = transfers.progress.clone();
         let outcome = {
             let run = self.run(op, input, connection, transfers);
@@ -368,8 +373,9 @@ impl Execution<'_> {
                 match tokio::time::timeout(timeout, &mut run).await {
                     Ok(result) => break Some(result),
                     Err(_) => {
+                        // A trickle (a byte now and then) is not progress.
                         let now = progress.load(std::sync::atomic::Ordering::Relaxed);
-                        if now == seen {
+                        if now.saturating_sub(seen) < min_progress {
                             break None;
                         }
                         seen = now;
@@ -380,7 +386,7 @@ impl Execution<'_> {
         outcome.unwrap_or_else(|| {
             self.dead = Some("a call ran past its deadline".into());
             Err(CallError::Host(anyhow::anyhow!(
-                "the call did not finish within {timeout:?} (and moved no bytes in the last {timeout:?}) and was stopped"
+                "the call did not finish within {timeout:?} (and its transfer moved less than {min_progress} bytes in the last {timeout:?}) and was stopped"
             )))
         })
     }

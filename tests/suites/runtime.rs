@@ -112,12 +112,13 @@ async fn the_compiled_component_is_cached_and_a_bad_cache_file_is_replaced() {
     assert_eq!(regions["result"].as_array().unwrap().len(), 36);
 }
 
-/// A body that arrives slowly: 64 KiB every 50 ms, optionally stalling for
-/// 3 s after the first 256 KiB.
+/// A body that arrives slowly: `chunk` bytes every 50 ms, optionally
+/// stalling for 3 s after the first 256 KiB.
 struct Drip {
     left: usize,
     sent: usize,
     stall: bool,
+    chunk: usize,
 }
 
 impl std::io::Read for Drip {
@@ -127,7 +128,7 @@ impl std::io::Read for Drip {
         }
         let pause = if self.stall && self.sent >= 256 << 10 { 3000 } else { 50 };
         std::thread::sleep(std::time::Duration::from_millis(pause));
-        let n = (64 << 10).min(self.left).min(buf.len());
+        let n = self.chunk.min(self.left).min(buf.len());
         buf[..n].fill(7);
         self.left -= n;
         self.sent += n;
@@ -142,19 +143,22 @@ async fn the_deadline_stops_stalled_transfers_not_moving_ones() {
     let b = bucket("deadline");
     ok("createBucket", json!({ "bucket": b }), &conn).await;
     let host = host_with(|c| c.call_timeout = std::time::Duration::from_millis(500));
-    let put = |stall: bool| {
+    let put = |stall: bool, chunk: usize| {
         let mut t = s3_host::Transfers::default();
-        let reader = Box::new(Drip { left: 1 << 20, sent: 0, stall });
+        let reader = Box::new(Drip { left: 1 << 20, sent: 0, stall, chunk });
         t.inputs.insert("fileContents".into(), s3_host::ByteInput::Reader { reader, size: Some(1 << 20) });
         t
     };
     let started = std::time::Instant::now();
-    let moving = host.call_with("putObject", &json!({ "bucket": b, "objectKey": "moving" }), Some(&conn), put(false)).await;
+    let moving = host.call_with("putObject", &json!({ "bucket": b, "objectKey": "moving" }), Some(&conn), put(false, 64 << 10)).await;
     assert!(moving.is_ok(), "{moving:?}");
     assert!(started.elapsed() > std::time::Duration::from_millis(700), "the body took longer than one deadline period");
-    match host.call_with("putObject", &json!({ "bucket": b, "objectKey": "stalled" }), Some(&conn), put(true)).await {
-        Err(CallError::Host(e)) => assert!(e.to_string().contains("moved no bytes"), "{e}"),
-        other => panic!("expected the deadline, got {other:?}"),
+    // A stall, and a trickle (1 KiB every 50 ms, 10 KiB a period) that never stalls.
+    for (name, stall, chunk) in [("stalled", true, 64 << 10), ("trickle", false, 1 << 10)] {
+        match host.call_with("putObject", &json!({ "bucket": b, "objectKey": name }), Some(&conn), put(stall, chunk)).await {
+            Err(CallError::Host(e)) => assert!(e.to_string().contains("moved less than"), "{name}: {e}"),
+            other => panic!("{name}: expected the deadline, got {other:?}"),
+        }
     }
 }
 
