@@ -31,6 +31,17 @@ pub fn is_value_header(name: &str) -> bool {
     matches!(name, "x-amz-checksum-crc32c" | "x-amz-checksum-crc32" | "x-amz-checksum-crc64nvme")
 }
 
+/// Of the three checksum fields an output has (CRC-32C, CRC-32, CRC-64/NVME,
+/// in that order), the one of `algorithm`.
+pub fn pick(algorithm: ChecksumAlgorithm, fields: [&Option<String>; 3]) -> Option<&str> {
+    let [crc32c, crc32, crc64nvme] = fields;
+    match algorithm {
+        ChecksumAlgorithm::Crc32c => crc32c.as_deref(),
+        ChecksumAlgorithm::Crc32 => crc32.as_deref(),
+        ChecksumAlgorithm::Crc64nvme => crc64nvme.as_deref(),
+    }
+}
+
 /// The algorithm's name as S3 spells it (`x-amz-checksum-algorithm`).
 pub fn name(algorithm: ChecksumAlgorithm) -> &'static str {
     match algorithm {

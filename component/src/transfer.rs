@@ -162,17 +162,10 @@ pub fn upload<T: Transport>(
     let sent = checksum::of(plan.algorithm, &body);
     let resp = client.execute(put_object::request(&client.conn, input, body, plan.algorithm)?)?;
     let mut out = put_object::parse(&resp)?;
-    verify_stored(plan.algorithm, &sent, checksum_field(&out, plan.algorithm))?;
+    let stored = checksum::pick(plan.algorithm, [&out.checksum_crc32c, &out.checksum_crc32, &out.checksum_crc64nvme]);
+    verify_stored(plan.algorithm, &sent, stored)?;
     out.size = Some(len);
     Ok(out)
-}
-
-fn checksum_field(out: &PutObjectOutput, algorithm: ChecksumAlgorithm) -> Option<&str> {
-    match algorithm {
-        ChecksumAlgorithm::Crc32c => out.checksum_crc32c.as_deref(),
-        ChecksumAlgorithm::Crc32 => out.checksum_crc32.as_deref(),
-        ChecksumAlgorithm::Crc64nvme => out.checksum_crc64nvme.as_deref(),
-    }
 }
 
 fn verify_stored(algorithm: ChecksumAlgorithm, sent: &str, stored: Option<&str>) -> Result<()> {
@@ -262,13 +255,15 @@ impl Multipart {
         let resp = client.execute(complete::request(&client.conn, &input.bucket, &input.key, &self.upload_id, &self.parts)?)?;
         let done = complete::parse(&resp)?;
         self.finished = true;
-        let sent: Vec<String> = self.parts.iter().filter_map(|p| part_checksum(p, plan.algorithm).map(str::to_owned)).collect();
+        let sent: Vec<String> = self
+            .parts
+            .iter()
+            .filter_map(|p| {
+                checksum::pick(plan.algorithm, [&p.checksum_crc32c, &p.checksum_crc32, &p.checksum_crc64nvme]).map(str::to_owned)
+            })
+            .collect();
         if let Some(expected) = checksum::composite(plan.algorithm, &sent) {
-            let stored = match plan.algorithm {
-                ChecksumAlgorithm::Crc32c => done.checksum_crc32c.as_deref(),
-                ChecksumAlgorithm::Crc32 => done.checksum_crc32.as_deref(),
-                ChecksumAlgorithm::Crc64nvme => done.checksum_crc64nvme.as_deref(),
-            };
+            let stored = checksum::pick(plan.algorithm, [&done.checksum_crc32c, &done.checksum_crc32, &done.checksum_crc64nvme]);
             // Only a composite answer (`...-N`) is comparable with ours.
             verify_stored(plan.algorithm, &expected, stored.filter(|s| s.contains('-')))?;
         }
@@ -301,14 +296,6 @@ impl Multipart {
         };
         e.message.push_str(&note);
         e
-    }
-}
-
-fn part_checksum(part: &CompletedPart, algorithm: ChecksumAlgorithm) -> Option<&str> {
-    match algorithm {
-        ChecksumAlgorithm::Crc32c => part.checksum_crc32c.as_deref(),
-        ChecksumAlgorithm::Crc32 => part.checksum_crc32.as_deref(),
-        ChecksumAlgorithm::Crc64nvme => part.checksum_crc64nvme.as_deref(),
     }
 }
 

@@ -16,7 +16,7 @@ macro_rules! out {
 }
 
 use anyhow::{Context as _, Result, bail};
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use s3_host::connection::{json_arg, resolve};
 use s3_host::hooks::RequestLog;
 use s3_host::local_s3::LocalS3;
@@ -35,31 +35,37 @@ use std::time::Duration;
 #[derive(Debug, Parser)]
 #[command(name = "s3-host", version)]
 struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// How the component runs: the options of the commands that run it.
+#[derive(Debug, Args)]
+struct HostArgs {
     /// The component file [default: the workspace's guest build]
-    #[arg(long, env = "S3_HOST_COMPONENT", global = true)]
+    #[arg(long, env = "S3_HOST_COMPONENT")]
     component: Option<PathBuf>,
     /// Directory for the compiled-component cache [default: ~/.cache/s3-host]
-    #[arg(long, env = "S3_HOST_CACHE_DIR", global = true)]
+    #[arg(long, env = "S3_HOST_CACHE_DIR")]
     cache_dir: Option<PathBuf>,
     /// Compile the component every time instead of using the cache
-    #[arg(long, global = true)]
+    #[arg(long)]
     no_cache: bool,
     /// Deadline of one call, in seconds; a transfer gets another period each
-    /// time bytes moved in the last one (only a stalled transfer is stopped)
-    #[arg(long, default_value_t = 300, global = true)]
+    /// time it moved at least 64 KiB in the last one (a stalled or trickling
+    /// transfer is stopped, a moving one never)
+    #[arg(long, default_value_t = 300)]
     timeout: u64,
     /// Memory cap of the component, in MiB
-    #[arg(long, default_value_t = 1024, global = true)]
+    #[arg(long, default_value_t = 1024)]
     memory_mib: usize,
     /// Refuse endpoints that resolve to loopback or private addresses. The CLI
     /// allows them by default (a local S3-compatible server); the host library
     /// refuses them by default, for platforms where tenants type in endpoints.
     /// Link-local and cloud metadata addresses (169.254.169.254, ...) are
     /// always refused
-    #[arg(long, global = true)]
+    #[arg(long)]
     refuse_private_addresses: bool,
-    #[command(subcommand)]
-    command: Command,
 }
 
 #[derive(Debug, Subcommand)]
@@ -90,9 +96,11 @@ enum Command {
         /// replaced only when the whole object arrived intact
         #[arg(long, value_name = "PATH")]
         output: Option<PathBuf>,
-        /// Print each HTTP request (method and URL) on stderr
+        /// Print each HTTP request (method and URL) and the component's peak memory on stderr
         #[arg(long, short)]
         verbose: bool,
+        #[command(flatten)]
+        host: HostArgs,
     },
     /// Run the steps of a flow in one execution and print each step's result
     ///
@@ -106,6 +114,8 @@ enum Command {
         /// The default connection as JSON, inline or @file.json [default: as for call]
         #[arg(long)]
         connection: Option<String>,
+        #[command(flatten)]
+        host: HostArgs,
     },
     /// Serve an S3-compatible endpoint (s3s-fs, SigV4 enforced) on 127.0.0.1
     LocalS3 {
@@ -123,7 +133,10 @@ enum Command {
         secret_key: String,
     },
     /// Create buckets and put, list, get, copy and delete objects on an embedded local S3
-    Demo,
+    Demo {
+        #[command(flatten)]
+        host: HostArgs,
+    },
 }
 
 /// glibc raises its mmap threshold each time a large block is freed (up to
@@ -169,7 +182,7 @@ fn usage_error(e: &anyhow::Error) -> ExitCode {
     ExitCode::from(2)
 }
 
-fn host_config(cli: &Cli) -> HostConfig {
+fn host_config(cli: &HostArgs) -> HostConfig {
     let mut config = HostConfig::new(cli.component.clone());
     if cli.no_cache {
         config.cache_dir = None;
@@ -192,7 +205,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Call { key, input, connection, files, output, verbose } => {
+        Command::Call { key, input, connection, files, output, verbose, host } => {
             let input = json_arg(input).context("--input")?;
             let connection = resolve(connection.as_deref())?;
             let mut transfers = Transfers::default();
@@ -226,7 +239,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             if files.is_empty() {
                 total = None;
             }
-            let mut config = host_config(&cli);
+            let mut config = host_config(host);
             let log = verbose.then(RequestLog::default);
             config.request_log.clone_from(&log);
             let host = Host::new(config)?;
@@ -264,8 +277,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             tokio::signal::ctrl_c().await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo => demo(host_config(&cli)).await,
-        Command::Flow { file, connection } => {
+        Command::Demo { host } => demo(host_config(host)).await,
+        Command::Flow { file, connection, host } => {
             let text = if file.as_os_str() == "-" {
                 std::io::read_to_string(std::io::stdin()).context("reading the flow from stdin")?
             } else {
@@ -273,8 +286,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             };
             let flow: Value = serde_json::from_str(&text).with_context(|| format!("the flow {} is not JSON", file.display()))?;
             let connection = resolve(connection.as_deref())?;
-            let host = Host::new(host_config(&cli))?;
-            match s3_host::flow::run(&host, &flow, connection.as_ref()).await {
+            let runner = Host::new(host_config(host))?;
+            match s3_host::flow::run(&runner, &flow, connection.as_ref()).await {
                 Ok(result) => {
                     out!("{}", serde_json::to_string_pretty(&Value::Array(result.steps)).unwrap_or_default());
                     Ok(if result.ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })

@@ -309,3 +309,20 @@ async fn unusable_files_are_typed_errors_and_a_failed_download_keeps_the_old_fil
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--output"), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn help_lists_only_the_options_a_command_uses() {
+    let help = |args: &[&str]| {
+        let out = std::process::Command::new(s3_host().get_program()).args(args).arg("--help").output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    for runs in [&["call"][..], &["flow"], &["demo"]] {
+        let text = help(runs);
+        assert!(text.contains("--timeout") && text.contains("--refuse-private-addresses"), "{runs:?}: {text}");
+    }
+    for other in [&["actions"][..], &["local-s3"]] {
+        let text = help(other);
+        assert!(!text.contains("--timeout") && !text.contains("--memory-mib"), "{other:?}: {text}");
+    }
+}

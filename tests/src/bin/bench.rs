@@ -26,11 +26,16 @@ struct Sample {
 }
 
 /// Run a command to completion, timing it and reading its peak RSS.
+fn measure(cmd: &mut Command) -> Sample {
+    measure_with(cmd.stdout(Stdio::null()))
+}
+
+/// [`measure`] with the command's stdin and stdout as the caller set them.
 #[allow(unsafe_code, reason = "wait4 reports the child's rusage, which std does not expose")]
 #[expect(clippy::zombie_processes, reason = "the child is reaped by wait4")]
-fn measure(cmd: &mut Command) -> Sample {
+fn measure_with(cmd: &mut Command) -> Sample {
     let started = Instant::now();
-    let child = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("spawn");
+    let child = cmd.stderr(Stdio::piped()).spawn().expect("spawn");
     let pid = libc::pid_t::try_from(child.id()).expect("pid");
     let mut status = 0;
     // SAFETY: an all-zero rusage is a valid value to be overwritten by wait4.
@@ -109,6 +114,22 @@ fn random_file(path: &Path, len: u64) {
     }
 }
 
+/// Whether two files hold the same bytes.
+fn same_bytes(a: &Path, b: &Path) -> bool {
+    use std::io::Read as _;
+    let (Ok(mut a), Ok(mut b)) = (std::fs::File::open(a), std::fs::File::open(b)) else { return false };
+    let (mut x, mut y) = (vec![0u8; MIB as usize], vec![0u8; MIB as usize]);
+    loop {
+        let n = a.read(&mut x).unwrap_or(0);
+        if b.read_exact(&mut y[..n]).is_err() || x[..n] != y[..n] {
+            return false;
+        }
+        if n == 0 {
+            return b.read(&mut y).unwrap_or(1) == 0;
+        }
+    }
+}
+
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -172,6 +193,7 @@ fn main() {
     measure(&mut s3_host(&["call", "createBucket", "--input", r#"{"bucket":"bench"}"#]));
 
     let mut cases = Vec::new();
+    let mut extra = Vec::new();
     let sizes: &[(&str, u64, usize)] =
         if quick { &[("64 MiB", 64 * MIB, 3)] } else { &[("64 MiB", 64 * MIB, 7), ("1 GiB", 1024 * MIB, 3)] };
     for &(label, len, runs) in sizes {
@@ -205,13 +227,33 @@ fn main() {
             get.curl.push(measure(&mut curl(&["-o", &down_s, &url])));
             assert_eq!(std::fs::metadata(&down).map(|m| m.len()).unwrap_or(0), len, "curl's download is short");
             get.host.push(measure(&mut s3_host(&["call", "getObject", "--input", &input, "--output", &down_s])));
-            assert_eq!(std::fs::metadata(&down).map(|m| m.len()).unwrap_or(0), len, "s3-host's download is short");
+            assert!(same_bytes(&file, &down), "s3-host's download differs from the file");
+        }
+        if len >= 1024 * MIB {
+            // The same through pipes: stdin up, stdout down.
+            let mut up = Case { name: format!("put {label} from stdin (curl: from the file)"), bytes: len, host: vec![], curl: vec![] };
+            let mut down_case = Case { name: format!("get {label} to stdout (curl: to a file)"), bytes: len, host: vec![], curl: vec![] };
+            let piped = format!(r#"{{"bucket":"bench","objectKey":"piped-{len}"}}"#);
+            up.host.push(measure_with(
+                s3_host(&["call", "putObject", "--input", &piped, "--file", "fileContents=-"])
+                    .stdin(std::fs::File::open(&file).expect("open"))
+                    .stdout(Stdio::null()),
+            ));
+            up.curl.push(measure(&mut curl(&["-T", &file_s, &curl_url])));
+            down_case.host.push(measure_with(
+                s3_host(&["call", "getObject", "--input", &piped, "--output", "-"]).stdout(std::fs::File::create(&down).expect("create")),
+            ));
+            assert!(same_bytes(&file, &down), "s3-host's download through stdout differs from the file");
+            down_case.curl.push(measure_with(curl(&[&url]).stdout(std::fs::File::create(&down).expect("create"))));
+            extra.push(up);
+            extra.push(down_case);
         }
         cases.push(put);
         if !single.host.is_empty() {
             cases.push(single);
         }
         cases.push(get);
+        cases.append(&mut extra);
         let _ = std::fs::remove_file(&file);
     }
 
