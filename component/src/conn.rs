@@ -99,12 +99,13 @@ impl Conn {
     /// itself with no bucket. `query` is an already encoded query string.
     ///
     /// Buckets with dots use path style over HTTPS, since they would not match
-    /// the endpoint's wildcard certificate.
+    /// the endpoint's wildcard certificate; so do legacy names that are not
+    /// DNS labels (upper case, `_`, over 63 characters).
     pub fn url(&self, bucket: Option<&str>, key: Option<&str>, query: &str) -> String {
         let key_path = key.map(|k| format!("/{}", encode::path(k))).unwrap_or_default();
         let (authority, path) = match bucket {
             None => (self.authority.clone(), format!("{}/", self.base_path)),
-            Some(b) if self.path_style || (self.scheme == "https" && b.contains('.')) => {
+            Some(b) if self.path_style || (self.scheme == "https" && b.contains('.')) || !crate::validate::dns_safe(b) => {
                 (self.authority.clone(), format!("{}/{}{}", self.base_path, b, key_path))
             }
             Some(b) => {
@@ -184,8 +185,10 @@ pub(crate) mod tests {
         assert_eq!(c.url(Some("bkt"), Some("a b/c"), ""), "https://bkt.s3.us-east-1.amazonaws.com/a%20b/c");
         assert_eq!(c.url(Some("bkt"), None, "list-type=2"), "https://bkt.s3.us-east-1.amazonaws.com/?list-type=2");
         assert_eq!(c.url(None, None, ""), "https://s3.us-east-1.amazonaws.com/");
-        // Dotted buckets would break TLS as a host label.
+        // Dotted buckets would break TLS as a host label; legacy names are no label.
         assert_eq!(c.url(Some("a.b"), Some("k"), ""), "https://s3.us-east-1.amazonaws.com/a.b/k");
+        assert_eq!(c.url(Some("Legacy_Bucket"), Some("k"), ""), "https://s3.us-east-1.amazonaws.com/Legacy_Bucket/k");
+        assert_eq!(c.url(Some("my-ap-s3alias"), Some("k"), ""), "https://my-ap-s3alias.s3.us-east-1.amazonaws.com/k");
     }
 
     #[test]

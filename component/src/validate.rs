@@ -5,11 +5,38 @@ use crate::error::{Error, Result};
 /// S3's limit on key length, in bytes of UTF-8.
 pub const MAX_KEY_BYTES: usize = 1024;
 
-/// Check a bucket name against S3's naming rules for general purpose buckets:
-/// 3-63 characters of lower-case letters, digits, `.` and `-`, starting and
-/// ending with a letter or digit, no `..`, not shaped like an IP address, and
-/// none of the reserved prefixes and suffixes.
+/// Check the name of an existing bucket: what S3 has ever allowed, so that
+/// legacy us-east-1 buckets (upper case, `_`, up to 255 characters) and access
+/// point aliases (`-s3alias`, `--ol-s3`) work; the name must only be safe in a
+/// URL path or host. Names that are not DNS-safe are addressed in the path
+/// ([`crate::conn::Conn::url`]). New buckets follow [`new_bucket`].
 pub fn bucket(name: &str) -> Result<()> {
+    if name.is_empty() {
+        return Err(Error::invalid_input("InvalidBucketName", "Bucket name is empty: give the name of a bucket."));
+    }
+    if !(3..=255).contains(&name.len()) || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b)) || name == "..." {
+        return Err(Error::invalid_input(
+            "InvalidBucketName",
+            format!(
+                "Bucket name {:?} is not a bucket name: use letters, digits, '.', '-' and '_' (at most 255).",
+                name.chars().take(64).collect::<String>()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether a bucket name can be a DNS label (virtual-hosted addressing):
+/// today's naming rules, which legacy names may break.
+pub fn dns_safe(name: &str) -> bool {
+    not_a_dns_label(name).is_none()
+}
+
+/// Check a new bucket's name against S3's naming rules for general purpose
+/// buckets: 3-63 characters of lower-case letters, digits, `.` and `-`,
+/// starting and ending with a letter or digit, no `..`, not shaped like an IP
+/// address, and none of the reserved prefixes and suffixes.
+pub fn new_bucket(name: &str) -> Result<()> {
     let fail = |why: &str| {
         Err(Error::invalid_input(
             "InvalidBucketName",
@@ -19,21 +46,8 @@ pub fn bucket(name: &str) -> Result<()> {
     if name.is_empty() {
         return Err(Error::invalid_input("InvalidBucketName", "Bucket name is empty: give the name of a bucket."));
     }
-    if !(3..=63).contains(&name.len()) {
-        return fail("it must be 3 to 63 characters long");
-    }
-    if let Some(c) = name.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '.' || *c == '-')) {
-        return fail(&format!("it contains {c:?}"));
-    }
-    let edge_ok = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
-    if !edge_ok(name.chars().next()) || !edge_ok(name.chars().last()) {
-        return fail("it must start and end with a letter or digit");
-    }
-    if name.contains("..") {
-        return fail("it must not contain two adjacent dots");
-    }
-    if name.split('.').count() == 4 && name.split('.').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit())) {
-        return fail("it must not be formatted as an IP address");
+    if let Some(why) = not_a_dns_label(name) {
+        return fail(&why);
     }
     for prefix in ["xn--", "sthree-", "amzn-s3-demo-"] {
         if name.starts_with(prefix) {
@@ -46,6 +60,27 @@ pub fn bucket(name: &str) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Why `name` cannot be a bucket's DNS label, if it cannot.
+fn not_a_dns_label(name: &str) -> Option<String> {
+    if !(3..=63).contains(&name.len()) {
+        return Some("it must be 3 to 63 characters long".into());
+    }
+    if let Some(c) = name.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '.' || *c == '-')) {
+        return Some(format!("it contains {c:?}"));
+    }
+    let edge_ok = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    if !edge_ok(name.chars().next()) || !edge_ok(name.chars().last()) {
+        return Some("it must start and end with a letter or digit".into());
+    }
+    if name.contains("..") {
+        return Some("it must not contain two adjacent dots".into());
+    }
+    if name.split('.').count() == 4 && name.split('.').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit())) {
+        return Some("it must not be formatted as an IP address".into());
+    }
+    None
 }
 
 /// Check an object key: 1 to 1024 bytes. `field` names the input in the message.
@@ -139,7 +174,19 @@ mod tests {
     #[test]
     fn accepts_valid_bucket_names() {
         for name in ["abc", "my-bucket.example", "a1-b2", &"a".repeat(63), "192.168.5"] {
+            new_bucket(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(dns_safe(name));
+        }
+    }
+
+    #[test]
+    fn existing_buckets_may_have_legacy_names_and_aliases() {
+        for name in ["My_Legacy.Bucket", &"a".repeat(200), "my-ap-abcdefghij-s3alias", "my-olap--ol-s3", "abc"] {
             bucket(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+        assert!(!dns_safe("My_Legacy.Bucket"));
+        for name in ["", "ab", "a/b", "a b", "a?b", "...", &"a".repeat(256), "ééé"] {
+            assert_eq!(bucket(name).expect_err(name).code, "InvalidBucketName", "{name}");
         }
     }
 
@@ -148,7 +195,7 @@ mod tests {
         for name in
             ["", "ab", &"a".repeat(64), "My-Bucket", "my_bucket", "-abc", "abc-", "a..b", "192.168.5.4", "xn--abc", "abc-s3alias", "a b c"]
         {
-            let e = bucket(name).expect_err(name);
+            let e = new_bucket(name).expect_err(name);
             assert_eq!(e.code, "InvalidBucketName");
             assert_eq!(e.kind, crate::types::ErrorKind::InvalidInput);
         }

@@ -59,7 +59,8 @@ async fn bad_input_is_refused_before_any_request() {
     let log = RequestLog::default();
     let host = host_with(|c| c.request_log = Some(log.clone()));
     let cases = [
-        ("putObject", json!({ "bucket": "Bad_Bucket", "objectKey": "k", "fileContents": "x" }), "InvalidBucketName"),
+        ("putObject", json!({ "bucket": "bad bucket", "objectKey": "k", "fileContents": "x" }), "InvalidBucketName"),
+        ("createBucket", json!({ "bucket": "Legacy_Name" }), "InvalidBucketName"),
         ("putObject", json!({ "bucket": "ab", "objectKey": "k", "fileContents": "x" }), "InvalidBucketName"),
         ("createBucket", json!({ "bucket": "192.168.1.1" }), "InvalidBucketName"),
         ("getObject", json!({ "bucket": "fine-bucket", "objectKey": "" }), "InvalidObjectKey"),
@@ -134,4 +135,23 @@ async fn bad_input_is_refused_before_any_request() {
         }
     }
     assert!(log.lock().unwrap().is_empty(), "requests were sent: {:?}", log.lock().unwrap());
+}
+
+/// Legacy us-east-1 names (upper case, `_`, long) and access point aliases are
+/// usable: they reach the server (path style when they are no DNS label),
+/// and only createBucket applies today's naming rules.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn legacy_bucket_names_reach_the_server() {
+    let log = RequestLog::default();
+    let host = host_with(|c| c.request_log = Some(log.clone()));
+    let conn = s3_e2e::moto();
+    let long = format!("legacy_{}", "x".repeat(80));
+    for name in ["Legacy_Bucket", long.as_str(), "my-ap-1234567890-s3alias"] {
+        match host.call("headBucket", &json!({ "bucket": name }), Some(&conn)).await {
+            Err(CallError::Failed(e)) => assert_eq!((e["kind"].as_str(), e["httpStatus"].as_u64()), (Some("service"), Some(404)), "{name}: {e}"),
+            other => panic!("{name}: expected the server's 404, got {other:?}"),
+        }
+        let sent = log.lock().unwrap().last().map(|r| r.uri.clone()).unwrap();
+        assert!(sent.ends_with(&format!("/{name}")), "{name} went path style: {sent}");
+    }
 }

@@ -9,7 +9,7 @@ use crate::{validate, xml};
 /// Build the request. The location constraint defaults to the connection's
 /// region and is left out for us-east-1, which S3 requires.
 pub fn request(conn: &Conn, bucket: &str, location_constraint: Option<&str>, object_lock_enabled: bool) -> Result<http::Request<Vec<u8>>> {
-    validate::bucket(bucket)?;
+    validate::new_bucket(bucket)?;
     let region = validate::non_blank(location_constraint).map_or(conn.region.as_str(), str::trim);
     let body = if region == "us-east-1" {
         Vec::new()

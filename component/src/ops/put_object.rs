@@ -115,7 +115,7 @@ mod tests {
     #[test]
     fn rejects_bad_input_before_sending() {
         let c = ChecksumAlgorithm::Crc32c;
-        assert_eq!(request(&conn(), &input("Bad_Bucket", "k"), vec![], c).unwrap_err().code, "InvalidBucketName");
+        assert_eq!(request(&conn(), &input("bad bucket", "k"), vec![], c).unwrap_err().code, "InvalidBucketName");
         assert_eq!(request(&conn(), &input("bkt", ""), vec![], c).unwrap_err().code, "InvalidObjectKey");
     }
 
