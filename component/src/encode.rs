@@ -25,10 +25,11 @@ pub fn query(pairs: &[(&str, &str)]) -> String {
     pairs.iter().map(|(k, v)| format!("{}={}", query_value(k), query_value(v))).collect::<Vec<_>>().join("&")
 }
 
-/// Decode a percent-encoded value (`encoding-type=url` listings). `+` stays `+`:
-/// S3 encodes spaces as `%20` there.
+/// Decode a key of an `encoding-type=url` listing, as S3 encodes it there:
+/// form encoding, so `+` is a space and a literal `+` comes as `%2B` (measured
+/// on AWS: `a b.txt` is listed as `a+b.txt`, `a+b.txt` as `a%2Bb.txt`).
 pub fn decode(value: &str) -> String {
-    percent_decode_str(value).decode_utf8_lossy().into_owned()
+    percent_decode_str(&value.replace('+', " ")).decode_utf8_lossy().into_owned()
 }
 
 #[cfg(test)]
@@ -52,10 +53,13 @@ mod tests {
     }
 
     #[test]
-    fn decode_is_the_inverse_and_keeps_plus() {
-        for s in ["a b", "a+b", "é/日本?#%", "x%y"] {
+    fn decode_reads_s3s_form_encoding() {
+        for s in ["a b", "a+b", "é/日本?#%", "x%y", "line\r\nbreak"] {
             assert_eq!(decode(&path(s)), s);
         }
-        assert_eq!(decode("a+b%20c"), "a+b c");
+        assert_eq!(decode("a+b.txt"), "a b.txt");
+        assert_eq!(decode("a%2Bb.txt"), "a+b.txt");
+        assert_eq!(decode("100%25.csv"), "100%.csv");
+        assert_eq!(decode("%ED%95%9C%EA%B8%80/x.txt"), "한글/x.txt");
     }
 }

@@ -148,7 +148,9 @@ async fn legacy_bucket_names_reach_the_server() {
     let long = format!("legacy_{}", "x".repeat(80));
     for name in ["Legacy_Bucket", long.as_str(), "my-ap-1234567890-s3alias"] {
         match host.call("headBucket", &json!({ "bucket": name }), Some(&conn)).await {
-            Err(CallError::Failed(e)) => assert_eq!((e["kind"].as_str(), e["httpStatus"].as_u64()), (Some("service"), Some(404)), "{name}: {e}"),
+            Err(CallError::Failed(e)) => {
+                assert_eq!((e["kind"].as_str(), e["httpStatus"].as_u64()), (Some("service"), Some(404)), "{name}: {e}")
+            }
             other => panic!("{name}: expected the server's 404, got {other:?}"),
         }
         let sent = log.lock().unwrap().last().map(|r| r.uri.clone()).unwrap();

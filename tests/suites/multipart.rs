@@ -101,7 +101,7 @@ async fn abort_and_list_uploads_over_several_pages() {
     let log = RequestLog::default();
     let logged = host_with(|c| c.request_log = Some(log.clone()));
     let all = logged.call("listMultipartUploads", &json!({ "bucket": b, "maxUploads": 1, "allPages": true }), Some(&conn)).await.unwrap();
-    assert!(log.lock().unwrap()[0].uri.ends_with("?uploads&max-uploads=1"), "{:?}", log.lock().unwrap());
+    assert!(log.lock().unwrap()[0].uri.ends_with("?uploads&encoding-type=url&max-uploads=1"), "{:?}", log.lock().unwrap());
     let keys: Vec<&str> = all["data"]["Uploads"].as_array().unwrap().iter().map(|u| u["Key"].as_str().unwrap()).collect();
     assert_eq!(keys, ["a", "b", "c"], "{all}");
     assert_eq!(all["data"]["IsTruncated"], false);

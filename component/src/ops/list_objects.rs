@@ -38,7 +38,8 @@ pub fn request(conn: &Conn, input: &Input) -> Result<http::Request<Vec<u8>>> {
     validate::bucket(&input.bucket)?;
     validate::max_keys(input.max_keys)?;
     let max_keys = input.max_keys.map(|n| n.to_string());
-    let mut query = vec![("list-type", "2")];
+    // As the AWS SDKs do: keys with control characters survive XML only encoded.
+    let mut query = vec![("list-type", "2"), ("encoding-type", "url")];
     let optional = [
         ("continuation-token", validate::non_blank(input.continuation_token.as_deref())),
         ("delimiter", input.delimiter.as_deref().filter(|d| !d.is_empty())),
@@ -95,8 +96,8 @@ struct CommonPrefixXml {
     prefix: String,
 }
 
-/// Read one page. Keys are decoded only when the answer says it encoded them
-/// (`EncodingType` `url`); we never ask for that encoding.
+/// Read one page. Keys are decoded when the answer says it encoded them
+/// (`EncodingType` `url`, which we ask for).
 pub fn parse(resp: &http::Response<Vec<u8>>) -> Result<ListObjectsPage> {
     let doc: ListBucketResult = xml::parse(resp)?;
     let url_encoded = doc.encoding_type.as_deref() == Some("url");
@@ -191,7 +192,7 @@ mod tests {
         let req = request(&conn(), &input).unwrap();
         assert_eq!(
             req.uri().to_string(),
-            "http://127.0.0.1:9000/bkt?list-type=2&continuation-token=tok%2Fen%3D&max-keys=50&prefix=a%20b%2F"
+            "http://127.0.0.1:9000/bkt?list-type=2&encoding-type=url&continuation-token=tok%2Fen%3D&max-keys=50&prefix=a%20b%2F"
         );
         let input = Input { bucket: "bkt".into(), max_keys: Some(0), ..Default::default() };
         assert_eq!(request(&conn(), &input).unwrap_err().code, "InvalidMaxKeys");
@@ -214,6 +215,9 @@ mod tests {
         let out = parse(&response(200, &[], body)).unwrap();
         assert_eq!(out.contents[0].key, "a b+c");
         assert_eq!(out.common_prefixes[0].prefix, "d/");
+        // AWS's own form: a space as `+`, a line break encoded.
+        let body = "<ListBucketResult><EncodingType>url</EncodingType><IsTruncated>false</IsTruncated><Contents><Key>run+books/a%0D%0Ab%2B.txt</Key></Contents></ListBucketResult>";
+        assert_eq!(parse(&response(200, &[], body)).unwrap().contents[0].key, "run books/a\r\nb+.txt");
         let body = "<ListBucketResult><IsTruncated>false</IsTruncated><Contents><Key>a%20b</Key></Contents></ListBucketResult>";
         assert_eq!(parse(&response(200, &[], body)).unwrap().contents[0].key, "a%20b");
     }
@@ -228,7 +232,7 @@ mod tests {
         assert_eq!(p.key_count, Some(3));
         assert!(!p.is_truncated);
         assert_eq!(p.next_continuation_token, None);
-        assert_eq!(pages.urls()[1], "GET http://127.0.0.1:9000/bkt?list-type=2&continuation-token=t2");
+        assert_eq!(pages.urls()[1], "GET http://127.0.0.1:9000/bkt?list-type=2&encoding-type=url&continuation-token=t2");
     }
 
     #[test]

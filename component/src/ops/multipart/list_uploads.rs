@@ -37,8 +37,9 @@ pub fn request(conn: &Conn, input: &Input) -> Result<http::Request<Vec<u8>>> {
         ("prefix", input.prefix.as_deref().filter(|p| !p.is_empty())),
         ("upload-id-marker", validate::non_blank(input.upload_id_marker.as_deref())),
     ];
-    let pairs: Vec<(&str, &str)> = optional.into_iter().filter_map(|(k, v)| Some((k, v?))).collect();
-    let query = if pairs.is_empty() { "uploads".to_owned() } else { format!("uploads&{}", encode::query(&pairs)) };
+    let mut pairs: Vec<(&str, &str)> = vec![("encoding-type", "url")];
+    pairs.extend(optional.into_iter().filter_map(|(k, v)| Some((k, v?))));
+    let query = format!("uploads&{}", encode::query(&pairs));
     client::request(http::Method::GET, conn.url(Some(&input.bucket), None, &query), &[], Vec::new())
 }
 
@@ -59,6 +60,7 @@ struct ListMultipartUploadsResult {
     uploads: Vec<UploadXml>,
     #[serde(default)]
     common_prefixes: Vec<PrefixXml>,
+    encoding_type: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -95,15 +97,17 @@ struct PrefixXml {
 /// Read one page.
 pub fn parse(resp: &http::Response<Vec<u8>>) -> Result<ListMultipartUploadsOutput> {
     let doc: ListMultipartUploadsResult = xml::parse(resp)?;
+    let url_encoded = doc.encoding_type.as_deref() == Some("url");
+    let text = |s: String| if url_encoded { encode::decode(&s) } else { s };
     let set = |s: Option<String>| s.filter(|s| !s.is_empty());
     Ok(ListMultipartUploadsOutput {
         bucket: doc.bucket,
-        key_marker: set(doc.key_marker),
+        key_marker: set(doc.key_marker).map(text),
         upload_id_marker: set(doc.upload_id_marker),
-        next_key_marker: set(doc.next_key_marker),
+        next_key_marker: set(doc.next_key_marker).map(text),
         next_upload_id_marker: set(doc.next_upload_id_marker),
-        prefix: set(doc.prefix),
-        delimiter: set(doc.delimiter),
+        prefix: set(doc.prefix).map(text),
+        delimiter: set(doc.delimiter).map(text),
         max_uploads: doc.max_uploads,
         is_truncated: doc.is_truncated,
         uploads: doc
@@ -111,14 +115,14 @@ pub fn parse(resp: &http::Response<Vec<u8>>) -> Result<ListMultipartUploadsOutpu
             .into_iter()
             .map(|u| MultipartUpload {
                 upload_id: u.upload_id,
-                key: u.key,
+                key: text(u.key),
                 initiated: u.initiated.map(|d| time::from_iso(&d)),
                 storage_class: u.storage_class,
                 owner: u.owner.map(Owner::from),
                 checksum_algorithm: u.checksum_algorithm,
             })
             .collect(),
-        common_prefixes: doc.common_prefixes.into_iter().map(|p| UploadPrefix { prefix: p.prefix }).collect(),
+        common_prefixes: doc.common_prefixes.into_iter().map(|p| UploadPrefix { prefix: text(p.prefix) }).collect(),
         response_metadata: metadata(resp),
     })
 }
@@ -169,7 +173,7 @@ mod tests {
     #[test]
     fn builds_the_query() {
         let req = request(&conn(), &Input { bucket: "bkt".into(), ..Default::default() }).unwrap();
-        assert_eq!(req.uri().to_string(), "http://127.0.0.1:9000/bkt?uploads");
+        assert_eq!(req.uri().to_string(), "http://127.0.0.1:9000/bkt?uploads&encoding-type=url");
         let input = Input {
             bucket: "bkt".into(),
             prefix: Some("a b".into()),
@@ -178,7 +182,10 @@ mod tests {
             upload_id_marker: Some("u".into()),
         };
         let req = request(&conn(), &input).unwrap();
-        assert_eq!(req.uri().to_string(), "http://127.0.0.1:9000/bkt?uploads&key-marker=k&max-uploads=2&prefix=a%20b&upload-id-marker=u");
+        assert_eq!(
+            req.uri().to_string(),
+            "http://127.0.0.1:9000/bkt?uploads&encoding-type=url&key-marker=k&max-uploads=2&prefix=a%20b&upload-id-marker=u"
+        );
     }
 
     #[test]
@@ -188,7 +195,7 @@ mod tests {
         assert_eq!(out.uploads.iter().map(|u| u.upload_id.as_str()).collect::<Vec<_>>(), ["1", "2", "3"]);
         assert_eq!(out.uploads[0].initiated.as_deref(), Some("2024-01-15T10:00:00.000Z"));
         assert!(!out.is_truncated);
-        assert_eq!(script.urls()[1], "GET http://127.0.0.1:9000/bkt?uploads&key-marker=b&upload-id-marker=2");
+        assert_eq!(script.urls()[1], "GET http://127.0.0.1:9000/bkt?uploads&encoding-type=url&key-marker=b&upload-id-marker=2");
     }
 
     #[test]
