@@ -56,6 +56,9 @@ pub struct HostConfig {
     pub allow_private_addresses: bool,
     /// How host names are resolved (the system's resolver by default).
     pub resolver: Arc<dyn Resolver>,
+    /// The longest connecting may take, TLS handshake included (30 s; the
+    /// component may ask for less).
+    pub max_connect: Duration,
 }
 
 impl HostConfig {
@@ -73,6 +76,7 @@ impl HostConfig {
             min_progress_bytes: 64 << 10,
             allow_private_addresses: false,
             resolver: Arc::new(SystemResolver),
+            max_connect: Duration::from_secs(30),
         }
     }
 }
@@ -307,6 +311,7 @@ impl Host {
                 sender: Sender {
                     policy: AddressPolicy { allow_private: self.config.allow_private_addresses },
                     resolver: self.config.resolver.clone(),
+                    max_connect: self.config.max_connect,
                 },
             },
             limits: Limits { inner: StoreLimitsBuilder::new().memory_size(self.config.memory_limit).build(), peak: 0, capped: false },

@@ -94,6 +94,9 @@ pub struct Sender {
     pub policy: AddressPolicy,
     /// How names are looked up.
     pub resolver: Arc<dyn Resolver>,
+    /// The longest a connection (TCP and TLS handshakes) may take, whatever
+    /// the component asks for.
+    pub max_connect: Duration,
 }
 
 type Sent = (http::Response<WasiBody>, Box<dyn Future<Output = Result<(), Error>> + Send>);
@@ -105,7 +108,7 @@ impl Sender {
         let host = uri.host().ok_or(Error::HttpRequestUriInvalid)?.to_owned();
         let use_tls = uri.scheme_str() == Some("https");
         let port = uri.port_u16().unwrap_or(if use_tls { 443 } else { 80 });
-        let connect_timeout = options.and_then(|o| o.connect_timeout).unwrap_or(Duration::from_secs(30));
+        let connect_timeout = options.and_then(|o| o.connect_timeout).unwrap_or(self.max_connect).min(self.max_connect);
         let first_byte_timeout = options.and_then(|o| o.first_byte_timeout).unwrap_or(Duration::from_secs(120));
         let between_bytes_timeout =
             options.and_then(|o| o.between_bytes_timeout).unwrap_or(Duration::from_secs(120)).max(Duration::from_nanos(1));

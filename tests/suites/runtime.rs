@@ -235,3 +235,27 @@ async fn virtual_hosted_addressing_works_end_to_end() {
     let urls: Vec<String> = log.lock().unwrap().iter().map(|r| r.uri.clone()).collect();
     assert!(urls.iter().all(|u| u.starts_with(&format!("http://vhost-bucket.s3.test:{port}/"))), "{urls:?}");
 }
+
+/// A server that accepts connections and never says a word: the TLS
+/// handshake to it is bounded by the connect timeout, not the call deadline.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_tls_server_times_out_at_connect() {
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = silent.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((s, _)) = silent.accept().await {
+            held.push(s);
+        }
+    });
+    let host = host_with(|c| {
+        c.max_connect = std::time::Duration::from_millis(300);
+        c.call_timeout = std::time::Duration::from_secs(20);
+    });
+    let conn = json!({ "accessKeyId": "a", "secretAccessKey": "b", "endpointUrl": format!("https://{addr}") });
+    // The call deadline would end it as a host error; the handshake timeout is the component's typed Timeout.
+    match host.call("listBuckets", &json!({}), Some(&conn)).await {
+        Err(CallError::Failed(e)) => assert_eq!((e["kind"].as_str(), e["code"].as_str()), (Some("transport"), Some("Timeout")), "{e}"),
+        other => panic!("expected a connect timeout, got {other:?}"),
+    }
+}

@@ -20,6 +20,14 @@ pub fn request(
     algorithm: Option<ChecksumAlgorithm>,
 ) -> Result<http::Request<Vec<u8>>> {
     input.validate()?;
+    // S3 allows 2 KB of user metadata per object (names and values, UTF-8).
+    let total: usize = user_metadata.iter().map(|(k, v)| k.len() + v.len()).sum();
+    if total > 2048 {
+        return Err(Error::invalid_input(
+            "MetadataTooLarge",
+            format!("metadata is {total} bytes; S3 allows 2 KB of user metadata per object."),
+        ));
+    }
     let mut meta = Vec::new();
     for (name, value) in user_metadata {
         let name = name.trim().to_ascii_lowercase();
@@ -88,6 +96,8 @@ mod tests {
         assert_eq!(req_header(&req, "x-amz-tagging"), Some("env=prod"));
         let bad = [("a b".to_owned(), "x".to_owned())];
         assert_eq!(request(&conn(), &input, &bad, None).unwrap_err().code, "InvalidMetadata");
+        let huge: Vec<(String, String)> = (0..100).map(|i| (format!("k{i}"), "v".repeat(8000))).collect();
+        assert_eq!(request(&conn(), &input, &huge, None).unwrap_err().code, "MetadataTooLarge");
     }
 
     #[test]
