@@ -113,7 +113,7 @@ async fn the_compiled_component_is_cached_and_a_bad_cache_file_is_replaced() {
 }
 
 /// A body that arrives slowly: `chunk` bytes every 50 ms, optionally
-/// stalling for 3 s after the first 256 KiB.
+/// stalling for 8 s after the first 256 KiB.
 struct Drip {
     left: usize,
     sent: usize,
@@ -126,7 +126,7 @@ impl std::io::Read for Drip {
         if self.left == 0 {
             return Ok(0);
         }
-        let pause = if self.stall && self.sent >= 256 << 10 { 3000 } else { 50 };
+        let pause = if self.stall && self.sent >= 256 << 10 { 8000 } else { 50 };
         std::thread::sleep(std::time::Duration::from_millis(pause));
         let n = self.chunk.min(self.left).min(buf.len());
         buf[..n].fill(7);
@@ -142,18 +142,20 @@ async fn the_deadline_stops_stalled_transfers_not_moving_ones() {
     let conn = fs.conn();
     let b = bucket("deadline");
     ok("createBucket", json!({ "bucket": b }), &conn).await;
-    let host = host_with(|c| c.call_timeout = std::time::Duration::from_millis(500));
+    // Periods of 2 s: wide enough that a busy machine does not starve the
+    // moving body (1.28 MiB a period) below the 64 KiB it must move.
+    let host = host_with(|c| c.call_timeout = std::time::Duration::from_secs(2));
     let put = |stall: bool, chunk: usize| {
         let mut t = s3_host::Transfers::default();
-        let reader = Box::new(Drip { left: 1 << 20, sent: 0, stall, chunk });
-        t.inputs.insert("fileContents".into(), s3_host::ByteInput::Reader { reader, size: Some(1 << 20) });
+        let reader = Box::new(Drip { left: 4 << 20, sent: 0, stall, chunk });
+        t.inputs.insert("fileContents".into(), s3_host::ByteInput::Reader { reader, size: Some(4 << 20) });
         t
     };
     let started = std::time::Instant::now();
     let moving = host.call_with("putObject", &json!({ "bucket": b, "objectKey": "moving" }), Some(&conn), put(false, 64 << 10)).await;
     assert!(moving.is_ok(), "{moving:?}");
-    assert!(started.elapsed() > std::time::Duration::from_millis(700), "the body took longer than one deadline period");
-    // A stall, and a trickle (1 KiB every 50 ms, 10 KiB a period) that never stalls.
+    assert!(started.elapsed() > std::time::Duration::from_secs(3), "the body (64 reads 50 ms apart) outlasted one period");
+    // A stall, and a trickle (1 KiB every 50 ms, 40 KiB a period) that never stalls.
     for (name, stall, chunk) in [("stalled", true, 64 << 10), ("trickle", false, 1 << 10)] {
         match host.call_with("putObject", &json!({ "bucket": b, "objectKey": name }), Some(&conn), put(stall, chunk)).await {
             Err(CallError::Host(e)) => assert!(e.to_string().contains("moved less than"), "{name}: {e}"),
