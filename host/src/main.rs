@@ -78,7 +78,7 @@ enum Command {
     Call {
         /// The action or data source key, e.g. putObject, listObjects, selectBucket
         key: String,
-        /// The inputs as a JSON object (seed input keys), inline or @file.json
+        /// The inputs as a JSON object (seed input keys), inline, @file.json or @- (stdin)
         #[arg(long, default_value = "{}")]
         input: String,
         /// The connection as JSON, inline or @file.json
