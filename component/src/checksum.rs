@@ -31,6 +31,14 @@ pub fn is_value_header(name: &str) -> bool {
     matches!(name, "x-amz-checksum-crc32c" | "x-amz-checksum-crc32" | "x-amz-checksum-crc64nvme")
 }
 
+/// The checksum a built request carries (computed when it was built), so
+/// that it need not be computed a second time to check S3's answer.
+pub fn sent<B>(req: &http::Request<B>) -> Option<(ChecksumAlgorithm, String)> {
+    [ChecksumAlgorithm::Crc32c, ChecksumAlgorithm::Crc32, ChecksumAlgorithm::Crc64nvme]
+        .into_iter()
+        .find_map(|alg| Some((alg, req.headers().get(header_name(alg))?.to_str().ok()?.to_owned())))
+}
+
 /// Of the three checksum fields an output has (CRC-32C, CRC-32, CRC-64/NVME,
 /// in that order), the one of `algorithm`.
 pub fn pick(algorithm: ChecksumAlgorithm, fields: [&Option<String>; 3]) -> Option<&str> {
@@ -138,6 +146,13 @@ mod tests {
         h.update(b"1234");
         h.update(b"56789");
         assert_eq!(h.finish(), of(ChecksumAlgorithm::Crc32c, b"123456789"));
+    }
+
+    #[test]
+    fn the_sent_checksum_is_read_back_from_the_request() {
+        let req = http::Request::put("http://h/k").header("x-amz-checksum-crc32", "NhCmhg==").body(()).unwrap();
+        assert_eq!(sent(&req), Some((ChecksumAlgorithm::Crc32, "NhCmhg==".to_owned())));
+        assert_eq!(sent(&http::Request::get("http://h/k").body(()).unwrap()), None);
     }
 
     #[test]

@@ -15,9 +15,9 @@ use crate::multipart::{
 use crate::objects::{
     self, CopyObjectOutput, DeleteObjectOutput, GetObjectOutput, HeadObjectOutput, ListObjectsOutput, Pagination, PutObjectOutput,
 };
-use crate::ops::multipart::{abort, complete, create, list_parts, list_uploads, upload_part};
+use crate::ops::multipart::{abort, complete, create, list_parts, list_uploads};
 use crate::ops::*;
-use crate::transfer::{self, ByteSource as _, StreamUpload};
+use crate::transfer::{self, StreamUpload};
 use crate::transport::{StreamSink, StreamSource, WasiTransport};
 use crate::types::{ByteSource, ChecksumAlgorithm, Connection, KeyValue, ObjectCannedAcl, TransferOptions};
 use crate::upload_streams as us;
@@ -124,27 +124,9 @@ impl mp::Guest for Component {
         checksum_algorithm: Option<ChecksumAlgorithm>,
     ) -> Result<UploadPartOutput> {
         let c = client(&conn)?;
-        // Check the input before reading a byte of the part.
-        upload_part::request(&c.conn, &bucket, &object_key, &upload_id, part_number, Vec::new(), None)?;
-        let limit = transfer::MAX_PART;
-        if file_chunk.size.is_some_and(|s| s > limit) {
-            return Err(crate::Error::invalid_input("EntityTooLarge", "fileChunk is larger than 5 GiB, S3's largest part."));
-        }
+        let input = put_object::Input { bucket, key: object_key, ..Default::default() };
         let mut source = StreamSource { stream: file_chunk.stream, size: file_chunk.size };
-        let mut body = Vec::new();
-        loop {
-            let chunk = source.read(1 << 20)?;
-            if chunk.is_empty() {
-                break;
-            }
-            body.extend_from_slice(&chunk);
-            if body.len() as u64 > limit {
-                return Err(crate::Error::invalid_input("EntityTooLarge", "fileChunk is larger than 5 GiB, S3's largest part."));
-            }
-        }
-        let sent = checksum_algorithm.map(|alg| (alg, crate::checksum::of(alg, &body)));
-        let req = upload_part::request(&c.conn, &bucket, &object_key, &upload_id, part_number, body, checksum_algorithm)?;
-        upload_part::parse(&c.execute(req)?, part_number, sent.as_ref().map(|(a, v)| (*a, v.as_str())))
+        transfer::upload_part(&c, &input, &upload_id, part_number, &mut source, checksum_algorithm)
     }
 
     fn complete_multipart_upload(

@@ -158,12 +158,23 @@ pub fn upload<T: Transport>(
         body = pieces.next(size + 1)?;
     }
     pieces.check_size()?;
+    put_whole(client, input, body, plan.algorithm)
+}
+
+/// One PutObject of a body in memory; the checksum S3 stored must be ours.
+fn put_whole<T: Transport>(
+    client: &Client<T>,
+    input: &put_object::Input,
+    body: Vec<u8>,
+    algorithm: ChecksumAlgorithm,
+) -> Result<PutObjectOutput> {
     let len = body.len() as u64;
-    let sent = checksum::of(plan.algorithm, &body);
-    let resp = client.execute(put_object::request(&client.conn, input, body, plan.algorithm)?)?;
+    let req = put_object::request(&client.conn, input, body, algorithm)?;
+    let sent = checksum::sent(&req).map(|(_, v)| v).unwrap_or_default();
+    let resp = client.execute(req)?;
     let mut out = put_object::parse(&resp)?;
-    let stored = checksum::pick(plan.algorithm, [&out.checksum_crc32c, &out.checksum_crc32, &out.checksum_crc64nvme]);
-    verify_stored(plan.algorithm, &sent, stored)?;
+    let stored = checksum::pick(algorithm, [&out.checksum_crc32c, &out.checksum_crc32, &out.checksum_crc64nvme]);
+    verify_stored(algorithm, &sent, stored)?;
     out.size = Some(len);
     Ok(out)
 }
@@ -239,12 +250,11 @@ impl Multipart {
                 ));
             }
             let req = upload_part::request(&client.conn, &input.bucket, &input.key, &self.upload_id, number, part, Some(plan.algorithm))?;
-            let sum = req.headers().get(checksum::header_name(plan.algorithm)).and_then(|v| v.to_str().ok()).unwrap_or_default();
-            sums.push((number, sum.to_owned()));
+            sums.push((number, checksum::sent(&req)));
             reqs.push(req);
         }
         for (result, (number, sum)) in client.execute_all(reqs).into_iter().zip(sums) {
-            let out = upload_part::parse(&result?, number, Some((plan.algorithm, &sum)))?;
+            let out = upload_part::parse(&result?, number, sum.as_ref().map(|(alg, v)| (*alg, v.as_str())))?;
             self.parts.push(out.part);
         }
         Ok(())
@@ -374,11 +384,7 @@ impl<T: Transport> StreamUpload<T> {
 
     fn finish(&mut self) -> Result<PutObjectOutput> {
         if self.upload.is_none() && self.ready.is_empty() {
-            let body = std::mem::take(&mut self.buffer);
-            let resp = self.client.execute(put_object::request(&self.client.conn, &self.input, body, self.plan.algorithm)?)?;
-            let mut out = put_object::parse(&resp)?;
-            out.size = Some(self.written);
-            return Ok(out);
+            return put_whole(&self.client, &self.input, std::mem::take(&mut self.buffer), self.plan.algorithm);
         }
         if !self.buffer.is_empty() {
             self.ready.push(std::mem::take(&mut self.buffer));
@@ -419,6 +425,32 @@ impl<T: Transport> StreamUpload<T> {
             _ => false,
         }
     }
+}
+
+/// Upload one part by hand (`uploadPart`): the input is checked before a
+/// byte is read, and the part may be at most 5 GiB.
+pub fn upload_part<T: Transport>(
+    client: &Client<T>,
+    input: &put_object::Input,
+    upload_id: &str,
+    part_number: u32,
+    source: &mut dyn ByteSource,
+    algorithm: Option<ChecksumAlgorithm>,
+) -> Result<crate::multipart::UploadPartOutput> {
+    upload_part::request(&client.conn, &input.bucket, &input.key, upload_id, part_number, Vec::new(), None)?;
+    let too_large = || Error::invalid_input("EntityTooLarge", "fileChunk is larger than 5 GiB, S3's largest part.");
+    if source.size().is_some_and(|s| s > MAX_PART) {
+        return Err(too_large());
+    }
+    let mut pieces = Pieces { source, read: 0 };
+    // Grown as the bytes arrive: the size may be unknown.
+    let body = pieces.fill(Vec::new(), usize::try_from(MAX_PART + 1).unwrap_or(usize::MAX))?;
+    if body.len() as u64 > MAX_PART {
+        return Err(too_large());
+    }
+    let req = upload_part::request(&client.conn, &input.bucket, &input.key, upload_id, part_number, body, algorithm)?;
+    let sent = checksum::sent(&req);
+    upload_part::parse(&client.execute(req)?, part_number, sent.as_ref().map(|(alg, v)| (*alg, v.as_str())))
 }
 
 /// Stream the object `req` asks for into `sink`. The length is checked, and
@@ -670,5 +702,19 @@ mod tests {
         assert!(script.urls().last().unwrap().starts_with("DELETE"));
         let script = Script::default();
         assert!(!stream(&script, 1).abandon(), "nothing to abort before the first part");
+    }
+
+    #[test]
+    fn a_part_by_hand_is_checked_first_and_checksummed_once() {
+        let script = Script::default();
+        let client = Client::new(conn(), &script);
+        let mut src = source(1000, false);
+        let e = upload_part(&client, &input(), "up", 0, &mut src, None).unwrap_err();
+        assert_eq!(e.code, "InvalidPartNumber");
+        assert_eq!(src.pos, 0, "nothing was read");
+        script.push(200, &[("etag", "\"e\"")], b"");
+        let out = upload_part(&client, &input(), "up", 2, &mut src, Some(ChecksumAlgorithm::Crc32c)).unwrap();
+        assert_eq!(out.part.checksum_crc32c, Some(checksum::of(ChecksumAlgorithm::Crc32c, &src.data)));
+        assert_eq!(script.seen.borrow()[0].body().len(), 1000);
     }
 }

@@ -216,11 +216,9 @@ fn drive(flights: &mut [Result<InFlight>]) {
                         }
                     }
                     Err(e) => {
-                        // Keep waiting for the answer, which explains more than the write error.
+                        // The server's answer, if it sent one, explains more than the write error.
                         f.writing = None;
-                        f.answer = Some(Err(e));
-                        // Give the answer a chance to win: wait for it below.
-                        f.answer = wait_for_answer(&f.future).or(f.answer.take());
+                        f.answer = Some(wait_for_answer(&f.future).unwrap_or(Err(e)));
                         continue;
                     }
                 }
