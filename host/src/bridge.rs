@@ -16,11 +16,25 @@ use wasmtime_wasi_io::streams::{DynInputStream, DynOutputStream};
 
 /// Why an input could not be converted: says which input and what is expected.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InputError(pub String);
+pub struct InputError {
+    /// The error code: `InvalidInput`, or a more precise one
+    /// (`MissingConnection`, `UnknownUploadStream`).
+    pub code: &'static str,
+    /// What is wrong, naming the input.
+    pub message: String,
+}
+
+impl InputError {
+    /// An input error with its own code. A binder (see [`params`]) may return
+    /// one inside its `anyhow::Error`; it reaches the caller unchanged.
+    pub fn coded(code: &'static str, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+}
 
 impl std::fmt::Display for InputError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.message)
     }
 }
 
@@ -29,11 +43,8 @@ impl std::error::Error for InputError {}
 type InResult<T> = Result<T, InputError>;
 
 fn fail<T>(path: &str, what: impl std::fmt::Display) -> InResult<T> {
-    Err(InputError(format!("Input {path}: {what}")))
+    Err(InputError::coded("InvalidInput", format!("Input {path}: {what}")))
 }
-
-/// How the error for a missing connection begins (the CLI treats it as a usage error).
-pub const NO_CONNECTION: &str = "No connection:";
 
 /// The parameter that receives the connection rather than an input.
 pub const CONNECTION_PARAM: &str = "conn";
@@ -122,13 +133,19 @@ pub fn params(
     for (name, ty) in func.params() {
         if name == CONNECTION_PARAM {
             let conn = connection.ok_or_else(|| {
-                InputError(format!("{NO_CONNECTION} pass --connection or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY."))
+                InputError::coded(
+                    "MissingConnection",
+                    "No connection: pass --connection or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.",
+                )
             })?;
             vals.push(to_val(conn, &ty, "connection")?);
             continue;
         }
         let key = convert(name, Style::Camel);
-        let bound = |e: anyhow::Error| InputError(format!("Input {key}: {e:#}"));
+        let bound = |e: anyhow::Error| match e.downcast::<InputError>() {
+            Ok(coded) => coded,
+            Err(e) => InputError::coded("InvalidInput", format!("Input {key}: {e:#}")),
+        };
         let val = match streamed(&ty) {
             Some(Streamed::Sink) => bind(Bind::Sink { name: &key }).map_err(bound)?,
             Some(Streamed::Source) => {
@@ -144,8 +161,7 @@ pub fn params(
                 let Some(id) = lookup(object, name, &key).and_then(Value::as_str) else {
                     return fail(&key, "is required: give the id that created it");
                 };
-                bind(Bind::Handle { name: &key, id: id.trim(), owned: matches!(ty, Type::Own(_)) })
-                    .map_err(|e| InputError(format!("{e:#}")))?
+                bind(Bind::Handle { name: &key, id: id.trim(), owned: matches!(ty, Type::Own(_)) }).map_err(bound)?
             }
             None => match lookup(object, name, &key) {
                 Some(v) => to_val(v, &ty, &key)?,

@@ -439,7 +439,6 @@ impl Execution<'_> {
         let out_of_band: Vec<String> = inputs.keys().cloned().collect();
         let mut sink: Option<(String, SinkHandle)> = None;
         let mut streams: Vec<(ResourceAny, bool)> = Vec::new();
-        let mut refused: Option<&'static str> = None;
         let handles = &mut self.handles;
         let memory_limit = config.memory_limit;
         let params = bridge::params(&ty, input, connection, &out_of_band, &mut |bind| match bind {
@@ -481,18 +480,19 @@ impl Execution<'_> {
             Bind::Handle { name, id, owned } => {
                 let found = if owned { handles.remove(id) } else { handles.get(id).copied() };
                 let found = found.ok_or_else(|| {
-                    refused = Some("UnknownUploadStream");
-                    anyhow::anyhow!("no upload stream {id:?} is open in this execution ({name} must be an id that createUploadStream returned earlier in the same flow, and not closed since)")
+                    bridge::InputError::coded(
+                        "UnknownUploadStream",
+                        format!("Input {name}: no upload stream {id:?} is open in this execution (it must be an id that createUploadStream returned earlier in the same flow, and not closed since)"),
+                    )
                 })?;
                 Ok(Val::Resource(found))
             }
         })
-        .map_err(|e| {
-            if e.0.starts_with(bridge::NO_CONNECTION) {
-                CallError::Usage(json!({ "kind": "invalid-connection", "code": "MissingConnection", "message": e.0, "retryable": false }))
-            } else {
-                CallError::invalid_input(refused.unwrap_or("InvalidInput"), e.0)
+        .map_err(|e| match e.code {
+            "MissingConnection" => {
+                CallError::Usage(json!({ "kind": "invalid-connection", "code": e.code, "message": e.message, "retryable": false }))
             }
+            code => CallError::invalid_input(code, e.message),
         })?;
         let result_ty = ty.results().next().ok_or_else(|| host(anyhow::anyhow!("{} returns nothing", op.key)))?;
         let mut results = vec![Val::Bool(false)];
@@ -512,12 +512,7 @@ impl Execution<'_> {
         drop(params);
         // The call's streams end with it: a file being written is finished.
         for (any, input) in streams {
-            let removed = if input {
-                any.try_into_resource::<DynInputStream>(&mut *store).and_then(|r| Ok(store.data_mut().table.delete(r).map(drop)?))
-            } else {
-                any.try_into_resource::<DynOutputStream>(&mut *store).and_then(|r| Ok(store.data_mut().table.delete(r).map(drop)?))
-            };
-            removed.map_err(host)?;
+            if input { close::<DynInputStream>(store, any) } else { close::<DynOutputStream>(store, any) }.map_err(host)?;
         }
         let streamed = match sink {
             Some((name, SinkHandle::Memory(data))) => {
@@ -584,6 +579,14 @@ pub fn open_input(path: &str) -> Result<(Box<dyn std::io::Read + Send>, Option<u
         return Err(format!("{path} is a directory, not a file"));
     }
     Ok((Box::new(file), meta.is_file().then_some(meta.len())))
+}
+
+/// Take a stream the host lent to a call back out of the execution's table
+/// and drop it (a file sink's thread then finishes).
+fn close<T: Send + 'static>(store: &mut Store<State>, any: ResourceAny) -> wasmtime::Result<()> {
+    let resource = any.try_into_resource::<T>(&mut *store)?;
+    store.data_mut().table.delete(resource)?;
+    Ok(())
 }
 
 fn host(e: impl Into<anyhow::Error>) -> CallError {

@@ -127,13 +127,11 @@ impl Sender {
         let handshake = async {
             let tcp = connect.await?;
             let io: Box<dyn Io> = if use_tls {
-                let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.into() };
-                let config = rustls::ClientConfig::builder().with_root_certificates(roots).with_no_client_auth();
                 let name = match host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() {
                     Ok(ip) => rustls::pki_types::ServerName::from(ip),
                     Err(_) => rustls::pki_types::ServerName::try_from(host.clone()).map_err(|_| Error::HttpRequestUriInvalid)?,
                 };
-                let tls = tokio_rustls::TlsConnector::from(Arc::new(config)).connect(name, tcp).await.map_err(Error::Tls)?;
+                let tls = tokio_rustls::TlsConnector::from(tls_config()).connect(name, tcp).await.map_err(Error::Tls)?;
                 Box::new(tls)
             } else {
                 Box::new(tcp)
@@ -166,6 +164,17 @@ impl Sender {
         };
         Ok((resp, Box::new(done)))
     }
+}
+
+/// The TLS client settings (the webpki roots), built once per process.
+fn tls_config() -> Arc<rustls::ClientConfig> {
+    static CONFIG: std::sync::OnceLock<Arc<rustls::ClientConfig>> = std::sync::OnceLock::new();
+    CONFIG
+        .get_or_init(|| {
+            let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.into() };
+            Arc::new(rustls::ClientConfig::builder().with_root_certificates(roots).with_no_client_auth())
+        })
+        .clone()
 }
 
 trait Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin + 'static {}

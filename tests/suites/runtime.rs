@@ -68,9 +68,8 @@ async fn a_trap_ends_the_execution_not_the_host() {
     assert_eq!(listed, json!({ "data": ["small"] }));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_deadline_stops_a_call_that_hangs() {
-    // A listener that accepts and never answers.
+/// A listener on loopback that accepts connections and never says a word.
+async fn silent_server() -> std::net::SocketAddr {
     let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = silent.local_addr().unwrap();
     tokio::spawn(async move {
@@ -79,6 +78,12 @@ async fn a_deadline_stops_a_call_that_hangs() {
             held.push(s);
         }
     });
+    addr
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deadline_stops_a_call_that_hangs() {
+    let addr = silent_server().await;
     let host = host_with(|c| c.call_timeout = std::time::Duration::from_millis(500));
     let conn = json!({ "accessKeyId": "a", "secretAccessKey": "b", "endpointUrl": format!("http://{addr}") });
     let result = host.call("listBuckets", &json!({}), Some(&conn)).await;
@@ -242,14 +247,7 @@ async fn virtual_hosted_addressing_works_end_to_end() {
 /// handshake to it is bounded by the connect timeout, not the call deadline.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_silent_tls_server_times_out_at_connect() {
-    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = silent.local_addr().unwrap();
-    tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((s, _)) = silent.accept().await {
-            held.push(s);
-        }
-    });
+    let addr = silent_server().await;
     let host = host_with(|c| {
         c.max_connect = std::time::Duration::from_millis(300);
         c.call_timeout = std::time::Duration::from_secs(20);
