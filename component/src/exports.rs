@@ -4,7 +4,7 @@
 use crate::bindings::export;
 use crate::bindings::wasi::io::streams::OutputStream;
 use crate::buckets::{self, Bucket, CreateBucketOutput, EmptyOutput, HeadBucketOutput};
-use crate::client::Client;
+use crate::client::{Client, Transport as _};
 use crate::conn::Conn;
 use crate::data_sources::{self, PicklistItem};
 use crate::error::Result;
@@ -16,7 +16,8 @@ use crate::objects::{
     self, CopyObjectOutput, DeleteObjectOutput, GetObjectOutput, HeadObjectOutput, ListObjectsOutput, Pagination, PutObjectOutput,
 };
 use crate::ops::multipart::{abort, complete, create, list_parts, list_uploads};
-use crate::ops::*;
+use crate::ops::{self, *};
+use crate::presign::{self, PresignAction, PresignedPart};
 use crate::transfer::{self, StreamUpload};
 use crate::transport::{StreamSink, StreamSource, WasiTransport};
 use crate::types::{ByteSource, ChecksumAlgorithm, Connection, KeyValue, ObjectCannedAcl, TransferOptions};
@@ -254,6 +255,32 @@ impl buckets::Guest for Component {
     fn delete_bucket(conn: Connection, bucket: String) -> Result<EmptyOutput> {
         let c = client(&conn)?;
         delete_bucket::parse(&c.execute(delete_bucket::request(&c.conn, &bucket)?)?)
+    }
+}
+
+impl presign::Guest for Component {
+    fn generate_presigned_url(
+        conn: Connection,
+        bucket: String,
+        object_key: String,
+        action_type: Option<PresignAction>,
+        expiration_seconds: Option<u32>,
+        content_type: Option<String>,
+    ) -> Result<String> {
+        let input = ops::presign::Input { bucket, key: object_key, action: action_type, expires: expiration_seconds, content_type };
+        ops::presign::object_url(&Conn::new(&conn)?, &input, WasiTransport.now())
+    }
+
+    fn generate_presigned_for_multipart_uploads(
+        conn: Connection,
+        bucket: String,
+        object_key: String,
+        urls_to_generate: Option<u32>,
+        upload_id: String,
+        expiration_seconds: Option<u32>,
+    ) -> Result<Vec<PresignedPart>> {
+        let conn = Conn::new(&conn)?;
+        ops::presign::part_urls(&conn, &bucket, &object_key, &upload_id, urls_to_generate, expiration_seconds, WasiTransport.now())
     }
 }
 

@@ -11,23 +11,58 @@ use crate::conn::Conn;
 use crate::error::{Error, Result};
 use aws_credential_types::Credentials;
 use aws_sigv4::http_request::{
-    PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest, SigningSettings, UriPathNormalizationMode, sign,
+    PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest, SignatureLocation, SigningInstructions, SigningSettings,
+    UriPathNormalizationMode, sign,
 };
 use aws_sigv4::sign::v4;
 use sha2::{Digest, Sha256};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 /// Sign `req` in place for `service` (`s3`) at `time`, adding
 /// `x-amz-date`, `x-amz-content-sha256`, the session token and `authorization`.
 pub fn sign_request(req: &mut http::Request<Vec<u8>>, conn: &Conn, service: &str, time: SystemTime) -> Result<()> {
     let checksummed = req.headers().keys().any(|name| crate::checksum::is_value_header(name.as_str()));
     let payload_hash = if checksummed { None } else { Some(hex::encode(Sha256::digest(req.body()))) };
-    let credentials = Credentials::new(&conn.access_key_id, &conn.secret_access_key, conn.session_token.clone(), None, "connection");
-    let identity = credentials.into();
+    let mut settings = s3_settings();
+    settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+    let body = payload_hash.map_or(SignableBody::UnsignedPayload, SignableBody::Precomputed);
+    let instructions = instructions(req, conn, service, time, settings, body)?;
+    instructions.apply_to_request_http1x(req);
+    Ok(())
+}
+
+/// A presigned URL for `req` (method, URL and headers; no body): anyone who
+/// sends exactly that request, with those headers, within `expires` of `time`
+/// is let in. The signature goes in the query (`X-Amz-Signature`, with the
+/// session token as `X-Amz-Security-Token`); the payload is `UNSIGNED-PAYLOAD`,
+/// so the body that is sent is not constrained. Nothing is sent.
+pub fn presign(mut req: http::Request<Vec<u8>>, conn: &Conn, expires: Duration, time: SystemTime) -> Result<String> {
+    let mut settings = s3_settings();
+    settings.signature_location = SignatureLocation::QueryParams;
+    settings.expires_in = Some(expires);
+    let instructions = instructions(&req, conn, "s3", time, settings, SignableBody::UnsignedPayload)?;
+    instructions.apply_to_request_http1x(&mut req);
+    Ok(req.uri().to_string())
+}
+
+/// S3's rules: the path is encoded once and signed as sent, never normalised.
+fn s3_settings() -> SigningSettings {
     let mut settings = SigningSettings::default();
     settings.percent_encoding_mode = PercentEncodingMode::Single;
-    settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
     settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
+    settings
+}
+
+fn instructions(
+    req: &http::Request<Vec<u8>>,
+    conn: &Conn,
+    service: &str,
+    time: SystemTime,
+    settings: SigningSettings,
+    body: SignableBody<'_>,
+) -> Result<SigningInstructions> {
+    let credentials = Credentials::new(&conn.access_key_id, &conn.secret_access_key, conn.session_token.clone(), None, "connection");
+    let identity = credentials.into();
     let params = v4::SigningParams::builder()
         .identity(&identity)
         .region(&conn.region)
@@ -44,21 +79,19 @@ pub fn sign_request(req: &mut http::Request<Vec<u8>>, conn: &Conn, service: &str
         .filter(|(name, _)| *name != http::header::CONTENT_LENGTH)
         .filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?)));
     let uri = req.uri().to_string();
-    let body = payload_hash.map_or(SignableBody::UnsignedPayload, SignableBody::Precomputed);
     let signable = SignableRequest::new(req.method().as_str(), uri, headers, body)
         .map_err(|e| Error::invalid_input("SigningFailed", format!("Could not sign the request: {e}.")))?;
     let (instructions, _signature) = sign(signable, &params)
         .map_err(|e| Error::invalid_input("SigningFailed", format!("Could not sign the request: {e}.")))?
         .into_parts();
-    instructions.apply_to_request_http1x(req);
-    Ok(())
+    Ok(instructions)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::conn::tests::connection;
-    use std::time::{Duration, UNIX_EPOCH};
+    use std::time::UNIX_EPOCH;
 
     /// 2013-05-24T00:00:00Z, the date of AWS's published S3 SigV4 examples.
     fn example_time() -> SystemTime {
@@ -150,6 +183,20 @@ mod tests {
         sign_request(&mut req, &conn, "s3", example_time()).unwrap();
         assert_eq!(req.headers()["x-amz-content-sha256"], "UNSIGNED-PAYLOAD");
         assert_eq!(signature(&req).0, "host;x-amz-checksum-crc32c;x-amz-content-sha256;x-amz-date");
+    }
+
+    /// AWS's documented presigned URL example: GET /test.txt for 86400 s.
+    #[test]
+    fn matches_the_aws_documented_presigned_url_example() {
+        let req = http::Request::get("https://examplebucket.s3.amazonaws.com/test.txt").body(Vec::new()).unwrap();
+        let url = presign(req, &example_conn(), Duration::from_secs(86_400), example_time()).unwrap();
+        assert_eq!(
+            url,
+            "https://examplebucket.s3.amazonaws.com/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256\
+             &X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request\
+             &X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host\
+             &X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"
+        );
     }
 
     #[test]

@@ -18,7 +18,7 @@ pub struct Operation {
 include!(concat!(env!("OUT_DIR"), "/catalog.rs"));
 
 /// Corrected spellings accepted for keys that keep a historical typo.
-const ALIASES: &[(&str, &str)] = &[];
+pub const ALIASES: &[(&str, &str)] = &[("generatePresignedForMultiparUploads", "generatePresignedForMultipartUploads")];
 
 /// Find an operation by key (or a corrected alias), case-sensitively.
 pub fn find(key: &str) -> Option<&'static Operation> {
@@ -30,6 +30,13 @@ impl Operation {
     /// Whether this is a data source (a pick list) rather than an action.
     pub fn is_data_source(&self) -> bool {
         self.interface == "data-sources"
+    }
+
+    /// Whether the output is an AWS answer's shape (PascalCase). Data sources
+    /// and presigned URLs are built by the connector itself, with no AWS
+    /// answer behind them: their fields are camelCase (`partNumber`), as in the seed.
+    pub fn output_is_aws(&self) -> bool {
+        !matches!(self.interface, "data-sources" | "presign")
     }
 
     /// Data sources answer `{"result": ...}`; actions answer `{"data": ...}`.

@@ -203,6 +203,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 let kind = if op.is_data_source() { "data source" } else { "action" };
                 out!("{:width$}  {kind:11}  {}", op.key, op.summary);
             }
+            for (alias, key) in catalog::ALIASES {
+                out!("{alias}  alias of {key} (the seed's spelling)");
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Call { key, input, connection, files, output, verbose, host } => {

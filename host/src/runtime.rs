@@ -562,7 +562,7 @@ impl Execution<'_> {
             }
             return Ok(Value::Object(out));
         }
-        let render = if op.is_data_source() { Render::Camel } else { Render::Aws };
+        let render = if op.output_is_aws() { Render::Aws } else { Render::Camel };
         let body = bridge::to_json(&ok, &ok_ty, render).map_err(host)?;
         Ok(json!({ op.envelope_key(): body }))
     }

@@ -180,3 +180,69 @@ pub fn bytes(len: usize, seed: u32) -> Vec<u8> {
         })
         .collect()
 }
+
+/// An answer of [`plain_http`]: status, headers (lower-case names), body.
+pub type PlainAnswer = (u16, Vec<(String, String)>, Vec<u8>);
+
+/// Send one HTTP/1.1 request the way any plain client would (no SDK, no
+/// signing): for using presigned URLs. Loopback `http://` URLs only.
+pub fn plain_http(method: &str, url: &str, headers: &[(&str, &str)], body: &[u8]) -> PlainAnswer {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").expect("an http:// URL");
+    let (authority, target) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    assert!(authority.starts_with("127.0.0.1:"), "tests send only to loopback, not {authority}");
+    let mut stream = std::net::TcpStream::connect(authority).expect("connect");
+    stream.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
+    let mut head = format!("{method} {target} HTTP/1.1\r\nhost: {authority}\r\nconnection: close\r\ncontent-length: {}\r\n", body.len());
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(body)).expect("send");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("read the answer");
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("an HTTP answer");
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status = lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|s| s.parse().ok()).expect("a status line");
+    let headers: Vec<(String, String)> =
+        lines.filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned())).collect();
+    let mut body = raw[split + 4..].to_vec();
+    if headers.iter().any(|(k, v)| k == "transfer-encoding" && v.eq_ignore_ascii_case("chunked")) {
+        body = dechunk(&body);
+    }
+    (status, headers, body)
+}
+
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(eol) = data.windows(2).position(|w| w == b"\r\n") {
+        let size_text = String::from_utf8_lossy(&data[..eol]);
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16).expect("a chunk size");
+        if size == 0 {
+            break;
+        }
+        out.extend_from_slice(&data[eol + 2..eol + 2 + size]);
+        data = &data[eol + 2 + size + 2..];
+    }
+    out
+}
+
+/// Call each `(action, input, code, input name)` and check that it is refused
+/// as invalid input with that code, naming that input, and that not one
+/// request left the component (the host's request log stays empty).
+pub async fn refused_before_sending(conn: &Value, cases: &[(&str, Value, &str, &str)]) {
+    let log = s3_host::hooks::RequestLog::default();
+    let host = host_with(|c| c.request_log = Some(log.clone()));
+    for (key, input, code, name) in cases {
+        match host.call(key, input, Some(conn)).await {
+            Err(CallError::Failed(e)) => {
+                assert_eq!(e["kind"], "invalid-input", "{key} {input}: {e}");
+                assert_eq!(e["code"], *code, "{key} {input}: {e}");
+                assert!(e["message"].as_str().unwrap().contains(name), "{key} {input}: the message names {name}: {e}");
+            }
+            other => panic!("{key} {input}: expected an invalid-input error, got {other:?}"),
+        }
+    }
+    assert!(log.lock().unwrap().is_empty(), "requests were sent: {:?}", log.lock().unwrap());
+}

@@ -7,6 +7,7 @@ mod keys;
 mod listing;
 mod multipart;
 mod objects;
+mod presign;
 mod runtime;
 mod streams;
 mod transfers;

@@ -13,6 +13,7 @@ pub mod head_object;
 pub mod list_buckets;
 pub mod list_objects;
 pub mod multipart;
+pub mod presign;
 pub mod put_object;
 
 use crate::encode;
