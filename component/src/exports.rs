@@ -13,7 +13,8 @@ use crate::multipart::{
     ListMultipartUploadsOutput, ListPartsOutput, UploadPartOutput,
 };
 use crate::objects::{
-    self, CopyObjectOutput, DeleteObjectOutput, GetObjectOutput, HeadObjectOutput, ListObjectsOutput, Pagination, PutObjectOutput,
+    self, CopyObjectOutput, DeleteObjectOutput, DeleteObjectsOutput, GetObjectAttributesOutput, GetObjectOutput, HeadObjectOutput,
+    ListObjectsOutput, ObjectIdentifier, Pagination, PutObjectOutput,
 };
 use crate::ops::multipart::{abort, complete, create, list_parts, list_uploads};
 use crate::ops::{self, *};
@@ -95,6 +96,38 @@ impl objects::Guest for Component {
         let c = client(&conn)?;
         let input = list_objects::Input::new(bucket, pagination, prefix, delimiter);
         list_objects::run(&c, input, include_metadata.unwrap_or(false), all_pages.unwrap_or(false))
+    }
+
+    fn delete_objects(
+        conn: Connection,
+        bucket: String,
+        object_keys: Option<Vec<String>>,
+        objects: Option<Vec<ObjectIdentifier>>,
+        quiet: Option<bool>,
+    ) -> Result<DeleteObjectsOutput> {
+        let all = delete_objects::objects(object_keys, objects)?;
+        delete_objects::run(&client(&conn)?, &bucket, &all, quiet.unwrap_or(false))
+    }
+
+    fn get_object_attributes(
+        conn: Connection,
+        bucket: String,
+        object_key: String,
+        object_attributes: Vec<String>,
+        version_id: Option<String>,
+        max_parts: Option<u32>,
+        part_number_marker: Option<u32>,
+    ) -> Result<GetObjectAttributesOutput> {
+        let c = client(&conn)?;
+        let input = get_object_attributes::Input {
+            bucket,
+            key: object_key,
+            attributes: object_attributes,
+            version_id,
+            max_parts,
+            part_number_marker,
+        };
+        get_object_attributes::parse(&c.execute(get_object_attributes::request(&c.conn, &input)?)?)
     }
 }
 

@@ -83,17 +83,10 @@ fn not_a_dns_label(name: &str) -> Option<String> {
     None
 }
 
-/// Check an object key: 1 to 1024 bytes. `field` names the input in the message.
+/// Check an object key that goes in a URL path: 1 to 1024 bytes and no `.`
+/// or `..` segment. `field` names the input in the message.
 pub fn key(field: &str, key: &str) -> Result<()> {
-    if key.is_empty() {
-        return Err(Error::invalid_input("InvalidObjectKey", format!("{field} is empty: give the object's key, e.g. path/to/file.txt.")));
-    }
-    if key.len() > MAX_KEY_BYTES {
-        return Err(Error::invalid_input(
-            "KeyTooLong",
-            format!("{field} is {} bytes long; S3 allows at most {MAX_KEY_BYTES} bytes of UTF-8.", key.len()),
-        ));
-    }
+    key_in_body(field, key)?;
     // S3 stores `a/../b` as it is, but URL normalisation in servers, proxies
     // and HTTP libraries resolves such segments, and the request then reaches
     // another key, or another bucket. Such keys are refused, not rewritten.
@@ -103,6 +96,21 @@ pub fn key(field: &str, key: &str) -> Result<()> {
             format!(
                 "{field} has a '.' or '..' path segment, which servers and proxies may resolve to another object or bucket; rename the object."
             ),
+        ));
+    }
+    Ok(())
+}
+
+/// Check an object key that travels in an XML body (`deleteObjects`), where
+/// no URL resolution can touch it: 1 to 1024 bytes, any segments.
+pub fn key_in_body(field: &str, key: &str) -> Result<()> {
+    if key.is_empty() {
+        return Err(Error::invalid_input("InvalidObjectKey", format!("{field} is empty: give the object's key, e.g. path/to/file.txt.")));
+    }
+    if key.len() > MAX_KEY_BYTES {
+        return Err(Error::invalid_input(
+            "KeyTooLong",
+            format!("{field} is {} bytes long; S3 allows at most {MAX_KEY_BYTES} bytes of UTF-8.", key.len()),
         ));
     }
     Ok(())
@@ -215,6 +223,9 @@ mod tests {
         for fine in ["a..b", ".hidden", "a/.../b", "a/.b/c", "..."] {
             key("objectKey", fine).unwrap();
         }
+        // In an XML body no URL resolution happens: such keys can be deleted in a batch.
+        key_in_body("objectKeys[0]", "../other/planted.txt").unwrap();
+        assert_eq!(key_in_body("objectKeys[0]", "").unwrap_err().code, "InvalidObjectKey");
     }
 
     #[test]

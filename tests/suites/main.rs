@@ -1,6 +1,7 @@
 //! End-to-end suites: the real component in the real host, against s3s-fs
 //! (strict SigV4) and moto. One test binary; one module per area.
 
+mod batch;
 mod cli;
 mod errors;
 mod keys;
