@@ -25,6 +25,14 @@ pub fn header_name(algorithm: ChecksumAlgorithm) -> &'static str {
     }
 }
 
+/// The headers that send `body`'s checksum: the value, and the algorithm as
+/// the AWS SDKs announce it (`x-amz-sdk-checksum-algorithm`), which S3
+/// requires, as an alternative to `Content-MD5`, for writes into a bucket with
+/// a default Object Lock retention.
+pub fn headers(algorithm: ChecksumAlgorithm, body: &[u8]) -> [(&'static str, String); 2] {
+    [("x-amz-sdk-checksum-algorithm", name(algorithm).to_owned()), (header_name(algorithm), of(algorithm, body))]
+}
+
 /// Whether a request header carries a checksum value (not the algorithm,
 /// mode or type headers).
 pub fn is_value_header(name: &str) -> bool {

@@ -12,11 +12,17 @@ use crate::multipart::{
     self as mp, AbortMultipartUploadOutput, CompleteMultipartUploadOutput, CompletedPart, CreateMultipartUploadOutput,
     ListMultipartUploadsOutput, ListPartsOutput, UploadPartOutput,
 };
+use crate::notifications::{
+    self, GetBucketNotificationConfigurationOutput, LambdaFunctionConfiguration, NotificationWriteOutput, QueueConfiguration,
+    TopicConfiguration,
+};
+use crate::object_lock::{self, GetObjectLockConfigurationOutput, GetObjectRetentionOutput, ObjectLockWriteOutput, RetentionMode};
 use crate::objects::{
     self, CopyObjectOutput, DeleteObjectOutput, DeleteObjectsOutput, GetObjectAttributesOutput, GetObjectOutput, HeadObjectOutput,
     ListObjectsOutput, ObjectIdentifier, Pagination, PutObjectOutput,
 };
 use crate::ops::multipart::{abort, complete, create, list_parts, list_uploads};
+use crate::ops::object_lock as lock;
 use crate::ops::{self, *};
 use crate::presign::{self, PresignAction, PresignedPart};
 use crate::transfer::{self, StreamUpload};
@@ -66,9 +72,9 @@ impl objects::Guest for Component {
         head_object::parse(&c.execute(req)?)
     }
 
-    fn delete_object(conn: Connection, bucket: String, object_key: String) -> Result<DeleteObjectOutput> {
+    fn delete_object(conn: Connection, bucket: String, object_key: String, version_id: Option<String>) -> Result<DeleteObjectOutput> {
         let c = client(&conn)?;
-        delete_object::parse(&c.execute(delete_object::request(&c.conn, &bucket, &object_key)?)?)
+        delete_object::parse(&c.execute(delete_object::request(&c.conn, &bucket, &object_key, version_id.as_deref())?)?)
     }
 
     fn copy_object(
@@ -314,6 +320,110 @@ impl presign::Guest for Component {
     ) -> Result<Vec<PresignedPart>> {
         let conn = Conn::new(&conn)?;
         ops::presign::part_urls(&conn, &bucket, &object_key, &upload_id, urls_to_generate, expiration_seconds, WasiTransport.now())
+    }
+}
+
+impl object_lock::Guest for Component {
+    fn get_object_lock_configuration(conn: Connection, bucket: String) -> Result<GetObjectLockConfigurationOutput> {
+        let c = client(&conn)?;
+        lock::configuration::parse_get(&c.execute(lock::configuration::get_request(&c.conn, &bucket)?)?)
+    }
+
+    fn put_object_lock_configuration(
+        conn: Connection,
+        bucket: String,
+        default_retention_mode: Option<RetentionMode>,
+        default_retention_days: Option<u32>,
+        default_retention_years: Option<u32>,
+    ) -> Result<ObjectLockWriteOutput> {
+        let c = client(&conn)?;
+        let req =
+            lock::configuration::put_request(&c.conn, &bucket, default_retention_mode, default_retention_days, default_retention_years)?;
+        Ok(lock::parse_write(&c.execute(req)?))
+    }
+
+    fn get_object_retention(
+        conn: Connection,
+        bucket: String,
+        object_key: String,
+        version_id: Option<String>,
+    ) -> Result<GetObjectRetentionOutput> {
+        let c = client(&conn)?;
+        lock::retention::parse_get(&c.execute(lock::retention::get_request(&c.conn, &bucket, &object_key, version_id.as_deref())?)?)
+    }
+
+    fn put_object_retention(
+        conn: Connection,
+        bucket: String,
+        object_key: String,
+        retention_mode: Option<RetentionMode>,
+        retain_until_date: Option<String>,
+        version_id: Option<String>,
+        bypass_governance_retention: Option<bool>,
+    ) -> Result<ObjectLockWriteOutput> {
+        let c = client(&conn)?;
+        let input = lock::retention::Input {
+            bucket,
+            key: object_key,
+            mode: retention_mode,
+            until: retain_until_date,
+            version_id,
+            bypass_governance: bypass_governance_retention.unwrap_or(false),
+        };
+        Ok(lock::parse_write(&c.execute(lock::retention::put_request(&c.conn, &input, WasiTransport.now())?)?))
+    }
+}
+
+impl notifications::Guest for Component {
+    fn get_bucket_notification_configuration(conn: Connection, bucket: String) -> Result<GetBucketNotificationConfigurationOutput> {
+        let c = client(&conn)?;
+        notification::parse_get(&c.execute(notification::get_request(&c.conn, &bucket, None)?)?)
+    }
+
+    fn put_bucket_notification_configuration(
+        conn: Connection,
+        bucket: String,
+        topic_configurations: Option<Vec<TopicConfiguration>>,
+        queue_configurations: Option<Vec<QueueConfiguration>>,
+        lambda_function_configurations: Option<Vec<LambdaFunctionConfiguration>>,
+        event_bridge_configuration: Option<Vec<(String, String)>>,
+    ) -> Result<NotificationWriteOutput> {
+        let c = client(&conn)?;
+        if event_bridge_configuration.as_ref().is_some_and(|fields| !fields.is_empty()) {
+            return Err(crate::Error::invalid_input(
+                "InvalidInput",
+                "eventBridgeConfiguration takes no fields: give {} to send events to EventBridge, or leave it out.",
+            ));
+        }
+        let config = notification::Configuration {
+            topics: topic_configurations.unwrap_or_default(),
+            queues: queue_configurations.unwrap_or_default(),
+            lambdas: lambda_function_configurations.unwrap_or_default(),
+            event_bridge: event_bridge_configuration.is_some(),
+        };
+        notification::validate(&config)?;
+        let resp = c.execute(notification::put_request(&c.conn, &bucket, &config)?)?;
+        Ok(NotificationWriteOutput { response_metadata: crate::client::metadata(&resp) })
+    }
+
+    fn bucket_event_trigger_configuration(
+        conn: Connection,
+        sns_topic_arn: String,
+        events_list: Vec<String>,
+        bucket: String,
+        event_notification_name: String,
+        bucket_owner_accountid: Option<String>,
+        prefix: Option<String>,
+        suffix: Option<String>,
+    ) -> Result<NotificationWriteOutput> {
+        let c = client(&conn)?;
+        let ours =
+            notification::trigger_topic(&event_notification_name, &sns_topic_arn, &events_list, prefix.as_deref(), suffix.as_deref())?;
+        let read = notification::get_request(&c.conn, &bucket, bucket_owner_accountid.as_deref())?;
+        let mut config = notification::parse_configuration(&c.execute(read)?)?;
+        notification::upsert_topic(&mut config, ours);
+        let resp = c.execute(notification::put_request(&c.conn, &bucket, &config)?)?;
+        Ok(NotificationWriteOutput { response_metadata: crate::client::metadata(&resp) })
     }
 }
 

@@ -202,6 +202,15 @@ fn missing(ty: &Type, path: &str) -> InResult<Val> {
 
 /// Convert one JSON value to a WIT value of type `ty`.
 pub fn to_val(v: &Value, ty: &Type, path: &str) -> InResult<Val> {
+    // A structured input may come as JSON text (a platform's code field).
+    if let (Value::String(text), Type::List(_) | Type::Record(_) | Type::Tuple(_)) = (v, ty) {
+        let what = if matches!(ty, Type::Record(_)) { "an object" } else { "a list" };
+        return match serde_json::from_str::<Value>(text) {
+            Ok(parsed) if !parsed.is_string() => to_val(&parsed, ty, path),
+            Ok(_) => fail(path, format!("must be {what}")),
+            Err(e) => fail(path, format!("must be {what}; as JSON text it does not parse: {e}")),
+        };
+    }
     Ok(match ty {
         Type::Option(o) => match v {
             Value::Null => Val::Option(None),

@@ -4,13 +4,14 @@ use crate::client::{self, header, header_as, metadata};
 use crate::conn::Conn;
 use crate::error::Result;
 use crate::objects::DeleteObjectOutput;
-use crate::validate;
+use crate::{encode, validate};
 
 /// Build the request.
-pub fn request(conn: &Conn, bucket: &str, key: &str) -> Result<http::Request<Vec<u8>>> {
+pub fn request(conn: &Conn, bucket: &str, key: &str, version_id: Option<&str>) -> Result<http::Request<Vec<u8>>> {
     validate::bucket(bucket)?;
     validate::key("objectKey", key)?;
-    client::request(http::Method::DELETE, conn.url(Some(bucket), Some(key), ""), &[], Vec::new())
+    let query = validate::non_blank(version_id).map(|v| encode::query(&[("versionId", v.trim())])).unwrap_or_default();
+    client::request(http::Method::DELETE, conn.url(Some(bucket), Some(key), &query), &[], Vec::new())
 }
 
 /// Read the answer's headers.
@@ -30,9 +31,11 @@ mod tests {
 
     #[test]
     fn deletes_by_key() {
-        let req = request(&conn(), "bkt", "a b").unwrap();
+        let req = request(&conn(), "bkt", "a b", None).unwrap();
         assert_eq!(req.method(), http::Method::DELETE);
-        assert_eq!(req.uri().path(), "/bkt/a%20b");
+        assert_eq!(req.uri().to_string(), "http://127.0.0.1:9000/bkt/a%20b");
+        let req = request(&conn(), "bkt", "a b", Some("v 1")).unwrap();
+        assert_eq!(req.uri().to_string(), "http://127.0.0.1:9000/bkt/a%20b?versionId=v%201");
         let out = parse(&response(204, &[("x-amz-delete-marker", "true"), ("x-amz-version-id", "v")], "")).unwrap();
         assert_eq!(out.delete_marker, Some(true));
         assert_eq!(out.version_id.as_deref(), Some("v"));

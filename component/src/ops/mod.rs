@@ -15,6 +15,8 @@ pub mod head_object;
 pub mod list_buckets;
 pub mod list_objects;
 pub mod multipart;
+pub mod notification;
+pub mod object_lock;
 pub mod presign;
 pub mod put_object;
 

@@ -54,7 +54,7 @@ impl Input {
 pub fn request(conn: &Conn, input: &Input, body: Vec<u8>, algorithm: ChecksumAlgorithm) -> Result<http::Request<Vec<u8>>> {
     input.validate()?;
     let mut headers = input.headers();
-    headers.push((checksum::header_name(algorithm), checksum::of(algorithm, &body)));
+    headers.extend(checksum::headers(algorithm, &body));
     client::request(http::Method::PUT, conn.url(Some(&input.bucket), Some(&input.key), ""), &headers, body)
 }
 

@@ -24,7 +24,7 @@ pub fn request(
     super::part_number(part_number)?;
     let mut headers = Vec::new();
     if let Some(alg) = algorithm {
-        headers.push((checksum::header_name(alg), checksum::of(alg, &body)));
+        headers.extend(checksum::headers(alg, &body));
     }
     let query = encode::query(&[("partNumber", &part_number.to_string()), ("uploadId", upload_id)]);
     client::request(http::Method::PUT, conn.url(Some(bucket), Some(key), &query), &headers, body)
