@@ -99,6 +99,7 @@ struct ErrorDocument {
 fn code_for_status(status: u16) -> &'static str {
     match status {
         301 => "PermanentRedirect",
+        304 => "NotModified",
         307 => "TemporaryRedirect",
         400 => "BadRequest",
         403 => "Forbidden",

@@ -19,7 +19,7 @@ use crate::notifications::{
 use crate::object_lock::{self, GetObjectLockConfigurationOutput, GetObjectRetentionOutput, ObjectLockWriteOutput, RetentionMode};
 use crate::objects::{
     self, CopyObjectOutput, DeleteObjectOutput, DeleteObjectsOutput, GetObjectAttributesOutput, GetObjectOutput, HeadObjectOutput,
-    ListObjectsOutput, ObjectIdentifier, Pagination, PutObjectOutput,
+    ListObjectsOutput, MetadataDirective, ObjectIdentifier, Pagination, PutObjectOutput,
 };
 use crate::ops::multipart::{abort, complete, create, list_parts, list_uploads};
 use crate::ops::object_lock as lock;
@@ -29,6 +29,7 @@ use crate::transfer::{self, StreamUpload};
 use crate::transport::{StreamSink, StreamSource, WasiTransport};
 use crate::types::{ByteSource, ChecksumAlgorithm, Connection, KeyValue, ObjectCannedAcl, TransferOptions};
 use crate::upload_streams as us;
+use crate::validate;
 use std::cell::RefCell;
 
 struct Component;
@@ -46,10 +47,33 @@ impl objects::Guest for Component {
         content_type: Option<String>,
         tagging: Option<Vec<KeyValue>>,
         acl: Option<ObjectCannedAcl>,
+        metadata: Option<Vec<(String, String)>>,
+        cache_control: Option<String>,
+        content_disposition: Option<String>,
+        content_encoding: Option<String>,
+        content_language: Option<String>,
+        storage_class: Option<String>,
+        server_side_encryption: Option<String>,
+        kms_key_id: Option<String>,
         transfer: Option<TransferOptions>,
     ) -> Result<PutObjectOutput> {
         let c = client(&conn)?;
-        let input = put_object::Input { bucket, key: object_key, content_type, tagging: tagging.unwrap_or_default(), acl };
+        let input = put_object::Input {
+            bucket,
+            key: object_key,
+            // As the seed: the type of inline content unless one is given.
+            content_type: validate::non_blank(content_type.as_deref()).map(str::to_owned).or(file_contents.content_type),
+            tagging: tagging.unwrap_or_default(),
+            acl,
+            metadata: metadata.unwrap_or_default(),
+            cache_control,
+            content_disposition,
+            content_encoding,
+            content_language,
+            storage_class,
+            server_side_encryption,
+            kms_key_id,
+        };
         let mut source = StreamSource { stream: file_contents.stream, size: file_contents.size };
         transfer::upload(&c, &input, &mut source, transfer.as_ref())
     }
@@ -59,17 +83,29 @@ impl objects::Guest for Component {
         bucket: String,
         object_key: String,
         version_id: Option<String>,
+        range: Option<String>,
+        if_match: Option<String>,
+        if_none_match: Option<String>,
         data: &OutputStream,
     ) -> Result<GetObjectOutput> {
         let c = client(&conn)?;
-        let req = get_object::request(&c.conn, &bucket, &object_key, version_id.as_deref())?;
+        let read = head_object::Read { version_id, range, if_match, if_none_match };
+        let req = get_object::request(&c.conn, &bucket, &object_key, &read)?;
         transfer::download(&c, req, &mut StreamSink(data))
     }
 
-    fn head_object(conn: Connection, bucket: String, object_key: String, version_id: Option<String>) -> Result<HeadObjectOutput> {
+    fn head_object(
+        conn: Connection,
+        bucket: String,
+        object_key: String,
+        version_id: Option<String>,
+        range: Option<String>,
+        if_match: Option<String>,
+        if_none_match: Option<String>,
+    ) -> Result<HeadObjectOutput> {
         let c = client(&conn)?;
-        let req = head_object::request(&c.conn, http::Method::HEAD, &bucket, &object_key, version_id.as_deref())?;
-        head_object::parse(&c.execute(req)?)
+        let read = head_object::Read { version_id, range, if_match, if_none_match };
+        head_object::parse(&c.execute(head_object::request(&c.conn, http::Method::HEAD, &bucket, &object_key, &read)?)?)
     }
 
     fn delete_object(conn: Connection, bucket: String, object_key: String, version_id: Option<String>) -> Result<DeleteObjectOutput> {
@@ -84,10 +120,28 @@ impl objects::Guest for Component {
         source_key: String,
         destination_key: String,
         acl: Option<ObjectCannedAcl>,
+        source_version_id: Option<String>,
+        metadata_directive: Option<MetadataDirective>,
+        metadata: Option<Vec<(String, String)>>,
+        content_type: Option<String>,
+        copy_source_if_match: Option<String>,
+        copy_source_if_none_match: Option<String>,
     ) -> Result<CopyObjectOutput> {
         let c = client(&conn)?;
-        let req = copy_object::request(&c.conn, &source_bucket, &destination_bucket, &source_key, &destination_key, acl)?;
-        copy_object::parse(&c.execute(req)?)
+        let input = copy_object::Input {
+            source_bucket,
+            source_key,
+            source_version_id,
+            destination_bucket,
+            destination_key,
+            acl,
+            replace_metadata: metadata_directive == Some(MetadataDirective::Replace),
+            metadata: metadata.unwrap_or_default(),
+            content_type,
+            if_match: copy_source_if_match,
+            if_none_match: copy_source_if_none_match,
+        };
+        copy_object::parse(&c.execute(copy_object::request(&c.conn, &input)?)?)
     }
 
     fn list_objects(
@@ -98,9 +152,13 @@ impl objects::Guest for Component {
         prefix: Option<String>,
         delimiter: Option<String>,
         all_pages: Option<bool>,
+        start_after: Option<String>,
+        fetch_owner: Option<bool>,
     ) -> Result<ListObjectsOutput> {
         let c = client(&conn)?;
-        let input = list_objects::Input::new(bucket, pagination, prefix, delimiter);
+        let mut input = list_objects::Input::new(bucket, pagination, prefix, delimiter);
+        input.start_after = start_after;
+        input.fetch_owner = fetch_owner.unwrap_or(false);
         list_objects::run(&c, input, include_metadata.unwrap_or(false), all_pages.unwrap_or(false))
     }
 
@@ -149,8 +207,16 @@ impl mp::Guest for Component {
         checksum_algorithm: Option<ChecksumAlgorithm>,
     ) -> Result<CreateMultipartUploadOutput> {
         let c = client(&conn)?;
-        let input = put_object::Input { bucket, key: object_key, content_type, tagging: tagging.unwrap_or_default(), acl };
-        let req = create::request(&c.conn, &input, &metadata.unwrap_or_default(), checksum_algorithm)?;
+        let input = put_object::Input {
+            bucket,
+            key: object_key,
+            content_type,
+            tagging: tagging.unwrap_or_default(),
+            acl,
+            metadata: metadata.unwrap_or_default(),
+            ..Default::default()
+        };
+        let req = create::request(&c.conn, &input, checksum_algorithm)?;
         create::parse(&c.execute(req)?)
     }
 
@@ -242,7 +308,7 @@ impl us::Guest for Component {
         acl: Option<ObjectCannedAcl>,
         transfer: Option<TransferOptions>,
     ) -> Result<us::UploadStream> {
-        let input = put_object::Input { bucket, key: object_key, content_type: None, tagging: tagging.unwrap_or_default(), acl };
+        let input = put_object::Input { bucket, key: object_key, tagging: tagging.unwrap_or_default(), acl, ..Default::default() };
         let upload = StreamUpload::new(client(&conn)?, input, transfer.as_ref())?;
         Ok(us::UploadStream::new(Stream(RefCell::new(Some(upload)))))
     }

@@ -170,6 +170,29 @@ pub fn tags(tags: &[crate::types::KeyValue]) -> Result<()> {
     Ok(())
 }
 
+/// Check user metadata (`x-amz-meta-*`): names of letters, digits, `-`, `_`
+/// and `.`; values that can travel in a header; 2 KB in all, S3's limit.
+pub fn metadata(pairs: &[(String, String)]) -> Result<()> {
+    let total: usize = pairs.iter().map(|(k, v)| k.len() + v.len()).sum();
+    if total > 2048 {
+        return Err(Error::invalid_input(
+            "MetadataTooLarge",
+            format!("metadata is {total} bytes; S3 allows 2 KB of user metadata per object."),
+        ));
+    }
+    for (name, value) in pairs {
+        let name = name.trim().to_ascii_lowercase();
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)) {
+            return Err(Error::invalid_input(
+                "InvalidMetadata",
+                format!("metadata name {name:?} is not usable: use letters, digits, '-', '_' and '.'."),
+            ));
+        }
+        header_value(&format!("metadata.{name}"), value)?;
+    }
+    Ok(())
+}
+
 /// A blank optional string means "not set".
 pub fn non_blank(s: Option<&str>) -> Option<&str> {
     s.filter(|s| !s.trim().is_empty())

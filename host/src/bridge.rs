@@ -57,8 +57,9 @@ pub enum Bind<'a> {
     Source {
         /// The input's camelCase name.
         name: &'a str,
-        /// The bytes of inline JSON content.
-        inline: Option<Vec<u8>>,
+        /// The bytes of inline JSON content, and what they are (`text/plain`,
+        /// `application/json` or `application/octet-stream`).
+        inline: Option<(Vec<u8>, &'static str)>,
     },
     /// A `borrow<output-stream>` parameter: where the call writes its bytes.
     Sink {
@@ -80,7 +81,7 @@ pub enum Bind<'a> {
 /// The kind of streamed parameter a WIT type is, if any.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Streamed {
-    /// `record { stream: borrow<input-stream>, size: option<u64> }`.
+    /// `record { stream: borrow<input-stream>, size: option<u64>, content-type: option<string> }`.
     Source,
     /// `borrow<output-stream>`.
     Sink,
@@ -93,10 +94,11 @@ pub fn streamed(ty: &Type) -> Option<Streamed> {
         Type::Record(r) => {
             let fields: Vec<_> = r.fields().collect();
             match fields.as_slice() {
-                [stream, size]
+                [stream, size, content_type]
                     if stream.name == "stream"
                         && matches!(&stream.ty, Type::Borrow(t) if *t == types::ResourceType::host::<DynInputStream>())
-                        && size.name == "size" =>
+                        && size.name == "size"
+                        && content_type.name == "content-type" =>
                 {
                     Some(Streamed::Source)
                 }
@@ -350,16 +352,28 @@ fn int<T: TryFrom<i128>>(v: &Value, path: &str) -> InResult<T> {
     }
 }
 
-/// Bytes from text, `{"base64": ...}`, a byte array or a Node Buffer's JSON.
-fn bytes(v: &Value, path: &str) -> InResult<Vec<u8>> {
+/// Inline content and its type, as the seed typed it: text (`text/plain`);
+/// `{"base64": ...}`, a Node Buffer's JSON or a list of byte values
+/// (`application/octet-stream`); any other JSON object or array, serialised
+/// (`application/json`).
+fn bytes(v: &Value, path: &str) -> InResult<(Vec<u8>, &'static str)> {
+    const BINARY: &str = "application/octet-stream";
     match v {
-        Value::String(s) => Ok(s.as_bytes().to_vec()),
-        Value::Object(m) if m.get("base64").is_some_and(Value::is_string) => {
-            BASE64.decode(m["base64"].as_str().unwrap_or_default()).or_else(|_| fail(path, "has invalid base64"))
+        Value::String(s) => Ok((s.as_bytes().to_vec(), "text/plain")),
+        Value::Object(m) if m.len() == 1 && m.get("base64").is_some_and(Value::is_string) => {
+            Ok((BASE64.decode(m["base64"].as_str().unwrap_or_default()).or_else(|_| fail(path, "has invalid base64"))?, BINARY))
         }
-        Value::Object(m) if m.get("type").and_then(Value::as_str) == Some("Buffer") => bytes(&m["data"], path),
-        Value::Array(items) => items.iter().map(|i| int::<u8>(i, path)).collect(),
-        _ => fail(path, "must be text, {\"base64\": \"...\"} or a list of bytes"),
+        Value::Object(m) if m.get("type").and_then(Value::as_str) == Some("Buffer") => match m.get("data") {
+            Some(Value::Array(items)) => {
+                Ok((items.iter().map(|i| int::<u8>(i, &format!("{path}.data"))).collect::<InResult<_>>()?, BINARY))
+            }
+            _ => fail(path, "is a Buffer without a data list of bytes"),
+        },
+        Value::Array(items) if !items.is_empty() && items.iter().all(|i| i.as_u64().is_some_and(|n| n <= 255)) => {
+            Ok((items.iter().map(|i| int::<u8>(i, path)).collect::<InResult<_>>()?, BINARY))
+        }
+        Value::Object(_) | Value::Array(_) => Ok((v.to_string().into_bytes(), "application/json")),
+        _ => fail(path, "must be text, {\"base64\": \"...\"}, a list of bytes, or a JSON object or array"),
     }
 }
 

@@ -443,9 +443,9 @@ impl Execution<'_> {
         let memory_limit = config.memory_limit;
         let params = bridge::params(&ty, input, connection, &out_of_band, &mut |bind| match bind {
             Bind::Source { name, inline } => {
-                let given = match inline {
-                    Some(bytes) => ByteInput::Bytes(bytes),
-                    None => inputs.remove(name).ok_or_else(|| anyhow::anyhow!("no bytes were given"))?,
+                let (given, content_type) = match inline {
+                    Some((bytes, content_type)) => (ByteInput::Bytes(bytes), Some(content_type)),
+                    None => (inputs.remove(name).ok_or_else(|| anyhow::anyhow!("no bytes were given"))?, None),
                 };
                 let (stream, size): (DynInputStream, Option<u64>) = match given {
                     ByteInput::Bytes(bytes) => {
@@ -458,7 +458,8 @@ impl Execution<'_> {
                 let any = ResourceAny::try_from_resource(resource, &mut *store)?;
                 streams.push((any, true));
                 let size = Val::Option(size.map(|s| Box::new(Val::U64(s))));
-                Ok(Val::Record(vec![("stream".into(), Val::Resource(any)), ("size".into(), size)]))
+                let content_type = Val::Option(content_type.map(|t| Box::new(Val::String(t.into()))));
+                Ok(Val::Record(vec![("stream".into(), Val::Resource(any)), ("size".into(), size), ("content-type".into(), content_type)]))
             }
             Bind::Sink { name } => {
                 let (stream, handle): (DynOutputStream, SinkHandle) = match transfers.output.take() {

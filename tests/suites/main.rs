@@ -10,6 +10,7 @@ mod lock;
 mod multipart;
 mod notifications;
 mod objects;
+mod options;
 mod presign;
 mod runtime;
 mod streams;

@@ -9,8 +9,8 @@ use crate::types::ChecksumAlgorithm;
 
 /// Build the request. It asks for the object's stored checksum
 /// (`x-amz-checksum-mode: ENABLED`) so that the bytes can be checked.
-pub fn request(conn: &Conn, bucket: &str, key: &str, version_id: Option<&str>) -> Result<http::Request<Vec<u8>>> {
-    let mut req = head_object::request(conn, http::Method::GET, bucket, key, version_id)?;
+pub fn request(conn: &Conn, bucket: &str, key: &str, read: &head_object::Read) -> Result<http::Request<Vec<u8>>> {
+    let mut req = head_object::request(conn, http::Method::GET, bucket, key, read)?;
     req.headers_mut().insert("x-amz-checksum-mode", http::HeaderValue::from_static("ENABLED"));
     Ok(req)
 }
@@ -35,7 +35,7 @@ mod tests {
 
     #[test]
     fn asks_for_the_checksum() {
-        let req = request(&conn(), "bkt", "k", None).unwrap();
+        let req = request(&conn(), "bkt", "k", &head_object::Read::default()).unwrap();
         assert_eq!(req.method(), http::Method::GET);
         assert_eq!(req_header(&req, "x-amz-checksum-mode"), Some("ENABLED"));
     }

@@ -22,13 +22,25 @@ pub struct Input {
     pub max_keys: Option<u32>,
     /// Continue from here.
     pub continuation_token: Option<String>,
+    /// Start after this key.
+    pub start_after: Option<String>,
+    /// Ask for each object's owner.
+    pub fetch_owner: bool,
 }
 
 impl Input {
     /// Gather the WIT parameters.
     pub fn new(bucket: String, pagination: Option<Pagination>, prefix: Option<String>, delimiter: Option<String>) -> Self {
         let pagination = pagination.unwrap_or(Pagination { max_keys: None, continuation_token: None });
-        Self { bucket, prefix, delimiter, max_keys: pagination.max_keys, continuation_token: pagination.continuation_token }
+        Self {
+            bucket,
+            prefix,
+            delimiter,
+            max_keys: pagination.max_keys,
+            continuation_token: pagination.continuation_token,
+            start_after: None,
+            fetch_owner: false,
+        }
     }
 }
 
@@ -45,6 +57,8 @@ pub fn request(conn: &Conn, input: &Input) -> Result<http::Request<Vec<u8>>> {
         ("delimiter", input.delimiter.as_deref().filter(|d| !d.is_empty())),
         ("max-keys", max_keys.as_deref()),
         ("prefix", input.prefix.as_deref().filter(|p| !p.is_empty())),
+        ("start-after", input.start_after.as_deref().filter(|s| !s.is_empty())),
+        ("fetch-owner", input.fetch_owner.then_some("true")),
     ];
     query.extend(optional.into_iter().filter_map(|(k, v)| Some((k, v?))));
     client::request(http::Method::GET, conn.url(Some(&input.bucket), None, &encode::query(&query)), &[], Vec::new())

@@ -46,7 +46,7 @@ pub fn object_url(conn: &Conn, input: &Input, now: SystemTime) -> Result<String>
                     "contentType applies to upload URLs only: leave it out for a download URL.",
                 ));
             }
-            head_object::request(conn, http::Method::GET, &input.bucket, &input.key, None)?
+            head_object::request(conn, http::Method::GET, &input.bucket, &input.key, &head_object::Read::default())?
         }
         PresignAction::Upload => {
             validate::bucket(&input.bucket)?;

@@ -4,47 +4,22 @@
 use crate::checksum;
 use crate::client::{self, header, metadata};
 use crate::conn::Conn;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::multipart::CreateMultipartUploadOutput;
 use crate::ops::put_object::Input;
 use crate::types::ChecksumAlgorithm;
-use crate::{time, validate, xml};
+use crate::{time, xml};
 use serde::Deserialize;
 
 /// Build the request: the object's headers, user metadata, and the checksum
 /// algorithm every part will carry.
-pub fn request(
-    conn: &Conn,
-    input: &Input,
-    user_metadata: &[(String, String)],
-    algorithm: Option<ChecksumAlgorithm>,
-) -> Result<http::Request<Vec<u8>>> {
+pub fn request(conn: &Conn, input: &Input, algorithm: Option<ChecksumAlgorithm>) -> Result<http::Request<Vec<u8>>> {
     input.validate()?;
-    // S3 allows 2 KB of user metadata per object (names and values, UTF-8).
-    let total: usize = user_metadata.iter().map(|(k, v)| k.len() + v.len()).sum();
-    if total > 2048 {
-        return Err(Error::invalid_input(
-            "MetadataTooLarge",
-            format!("metadata is {total} bytes; S3 allows 2 KB of user metadata per object."),
-        ));
-    }
-    let mut meta = Vec::new();
-    for (name, value) in user_metadata {
-        let name = name.trim().to_ascii_lowercase();
-        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)) {
-            return Err(Error::invalid_input(
-                "InvalidMetadata",
-                format!("metadata name {name:?} is not usable: use letters, digits, '-', '_' and '.'."),
-            ));
-        }
-        validate::header_value(&format!("metadata.{name}"), value)?;
-        meta.push((format!("x-amz-meta-{name}"), value.clone()));
-    }
     let mut headers = input.headers();
-    headers.extend(meta.iter().map(|(k, v)| (k.as_str(), v.clone())));
     if let Some(alg) = algorithm {
-        headers.push(("x-amz-checksum-algorithm", checksum::name(alg).to_owned()));
+        headers.push(("x-amz-checksum-algorithm".to_owned(), checksum::name(alg).to_owned()));
     }
+    let headers: Vec<(&str, String)> = headers.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
     client::request(http::Method::POST, conn.url(Some(&input.bucket), Some(&input.key), "uploads"), &headers, Vec::new())
 }
 
@@ -84,20 +59,20 @@ mod tests {
             key: "big file".into(),
             content_type: Some("video/mp4".into()),
             tagging: vec![KeyValue { key: "env".into(), value: "prod".into() }],
-            acl: None,
+            metadata: vec![("Owner".to_owned(), "me".to_owned())],
+            ..Default::default()
         };
-        let meta = [("Owner".to_owned(), "me".to_owned())];
-        let req = request(&conn(), &input, &meta, Some(ChecksumAlgorithm::Crc32c)).unwrap();
+        let req = request(&conn(), &input, Some(ChecksumAlgorithm::Crc32c)).unwrap();
         assert_eq!(req.method(), http::Method::POST);
         assert_eq!(req.uri().to_string(), "http://127.0.0.1:9000/bkt/big%20file?uploads");
         assert_eq!(req_header(&req, "x-amz-checksum-algorithm"), Some("CRC32C"));
         assert_eq!(req_header(&req, "x-amz-meta-owner"), Some("me"));
         assert_eq!(req_header(&req, "content-type"), Some("video/mp4"));
         assert_eq!(req_header(&req, "x-amz-tagging"), Some("env=prod"));
-        let bad = [("a b".to_owned(), "x".to_owned())];
-        assert_eq!(request(&conn(), &input, &bad, None).unwrap_err().code, "InvalidMetadata");
-        let huge: Vec<(String, String)> = (0..100).map(|i| (format!("k{i}"), "v".repeat(8000))).collect();
-        assert_eq!(request(&conn(), &input, &huge, None).unwrap_err().code, "MetadataTooLarge");
+        let bad = Input { metadata: vec![("a b".to_owned(), "x".to_owned())], ..input.clone() };
+        assert_eq!(request(&conn(), &bad, None).unwrap_err().code, "InvalidMetadata");
+        let huge = Input { metadata: (0..100).map(|i| (format!("k{i}"), "v".repeat(8000))).collect(), ..input };
+        assert_eq!(request(&conn(), &huge, None).unwrap_err().code, "MetadataTooLarge");
     }
 
     #[test]
