@@ -143,6 +143,12 @@ cmd_bench() {
   S3_HOST_COMPONENT="$COMPONENT" "$ROOT/target/debug/bench" "$ROOT/target/debug/s3-host" "$ROOT/docs/benchmarks.md" "$@"
 }
 
+cmd_docs() {
+  build_host
+  "$ROOT/target/debug/s3-host" actions --markdown > "$ROOT/docs/actions.md"
+  say "Wrote docs/actions.md"
+}
+
 cmd_help() {
   cat <<'USAGE'
 usage: ./x COMMAND
@@ -154,6 +160,7 @@ usage: ./x COMMAND
   build   build the component and the host
   bench   measure s3-host against curl on an embedded local S3 and write
           docs/benchmarks.md (--quick for a short run)
+  docs    write docs/actions.md (every action's inputs and outputs) from the WIT
 USAGE
 }
 
@@ -162,6 +169,7 @@ case "${1:-help}" in
   test) shift; cmd_test "$@" ;;
   build) shift; cmd_build "$@" ;;
   bench) shift; cmd_bench "$@" ;;
+  docs) shift; cmd_docs "$@" ;;
   help|-h|--help) cmd_help ;;
   *) cmd_help; exit 2 ;;
 esac

@@ -385,6 +385,11 @@ pub fn inline_bytes(bytes: Vec<u8>) -> Value {
     }
 }
 
+/// Bytes as a Node Buffer's JSON (the seed's getObject payload).
+pub fn node_buffer(bytes: &[u8]) -> Value {
+    json!({ "type": "Buffer", "data": bytes })
+}
+
 /// How a value is named when rendered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Render {

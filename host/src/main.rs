@@ -66,15 +66,30 @@ struct HostArgs {
     /// always refused
     #[arg(long)]
     refuse_private_addresses: bool,
+    /// Print output bytes (getObject's data) as the seed's Node Buffer JSON,
+    /// {"type": "Buffer", "data": [...]}, instead of text or {"base64": ...}
+    #[arg(long)]
+    node_buffers: bool,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// List every action and data source key with a one-line description
-    Actions,
+    /// List every action and data source key with a one-line description, or
+    /// describe one (its inputs and output fields)
+    Actions {
+        /// Describe this action or data source in full
+        key: Option<String>,
+        /// Print the whole catalog (inputs, types, output fields) as JSON, for tools
+        #[arg(long, conflicts_with = "markdown")]
+        json: bool,
+        /// Print the whole catalog as Markdown (docs/actions.md is this output)
+        #[arg(long)]
+        markdown: bool,
+    },
     /// Run one action or data source and print its result as JSON
     ///
-    /// Example: s3-host call putObject --input '{"bucket":"my-bucket","objectKey":"a.txt","fileContents":"hi"}'
+    /// Example: s3-host call putObject --input '{"bucket":"my-bucket","objectKey":"a.txt","fileContents":"hi"}'.
+    /// `s3-host call KEY --help` lists that action's inputs and output fields.
     Call {
         /// The action or data source key, e.g. putObject, listObjects, selectBucket
         key: String,
@@ -158,6 +173,17 @@ fn tune_allocator() {}
 
 fn main() -> ExitCode {
     tune_allocator();
+    // `call KEY --help`: that action's inputs and outputs, from the contract.
+    let args: Vec<String> = std::env::args().collect();
+    if let [_, call, key, rest @ ..] = args.as_slice()
+        && call == "call"
+        && rest.iter().any(|a| a == "--help" || a == "-h")
+        && let Some(op) = catalog::find(key)
+    {
+        out!("{}", catalog::describe(op).trim_end());
+        out!("\nRun it with: s3-host call {} --input '{{...}}' (s3-host call --help for the options)", op.key);
+        return ExitCode::SUCCESS;
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         // --help and --version print as usual; mistakes get the JSON error shape.
@@ -192,12 +218,26 @@ fn host_config(cli: &HostArgs) -> HostConfig {
     config.call_timeout = Duration::from_secs(cli.timeout);
     config.memory_limit = cli.memory_mib.saturating_mul(1 << 20);
     config.allow_private_addresses = !cli.refuse_private_addresses;
+    config.node_buffers = cli.node_buffers;
     config
 }
 
 async fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
-        Command::Actions => {
+        Command::Actions { key: Some(key), .. } => {
+            let Some(op) = catalog::find(key) else { bail!("there is no action or data source {key:?}: see s3-host actions") };
+            out!("{}", catalog::describe(op).trim_end());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Actions { json: true, .. } => {
+            out!("{}", serde_json::to_string_pretty(&catalog::json()).unwrap_or_default());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Actions { markdown: true, .. } => {
+            out!("{}", catalog::markdown().trim_end());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Actions { .. } => {
             let width = catalog::OPERATIONS.iter().map(|o| o.key.len()).max().unwrap_or(0);
             for op in catalog::OPERATIONS {
                 let kind = if op.is_data_source() { "data source" } else { "action" };

@@ -12,6 +12,11 @@ pub const RESPONSE_METADATA: &str = "response-metadata";
 /// `part`): they keep camelCase where AWS's fields are PascalCase.
 pub const CONNECTOR_FIELDS: &[&str] = &["part"];
 
+/// Interfaces whose outputs the connector builds itself, with no AWS answer
+/// behind them (data sources, presigned URLs): their fields are camelCase
+/// (`partNumber`), as in the seed, where AWS's outputs are PascalCase.
+pub const CONNECTOR_INTERFACES: &[&str] = &["data-sources", "presign"];
+
 /// JSON naming style.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {

@@ -59,6 +59,10 @@ pub struct HostConfig {
     /// The longest connecting may take, TLS handshake included (30 s; the
     /// component may ask for less).
     pub max_connect: Duration,
+    /// Render output bytes held in memory (getObject's `data`) as the seed's
+    /// Node Buffer JSON, `{"type": "Buffer", "data": [...]}`, for flows built
+    /// against its payloads; by default they are text, or `{"base64": ...}`.
+    pub node_buffers: bool,
 }
 
 impl HostConfig {
@@ -77,6 +81,7 @@ impl HostConfig {
             allow_private_addresses: false,
             resolver: Arc::new(SystemResolver),
             max_connect: Duration::from_secs(30),
+            node_buffers: false,
         }
     }
 }
@@ -441,6 +446,7 @@ impl Execution<'_> {
         let mut streams: Vec<(ResourceAny, bool)> = Vec::new();
         let handles = &mut self.handles;
         let memory_limit = config.memory_limit;
+        let node_buffers = config.node_buffers;
         let params = bridge::params(&ty, input, connection, &out_of_band, &mut |bind| match bind {
             Bind::Source { name, inline } => {
                 let (given, content_type) = match inline {
@@ -517,7 +523,8 @@ impl Execution<'_> {
         }
         let streamed = match sink {
             Some((name, SinkHandle::Memory(data))) => {
-                Some((name, bridge::inline_bytes(std::mem::take(&mut *data.lock().expect("output")))))
+                let bytes = std::mem::take(&mut *data.lock().expect("output"));
+                Some((name, if node_buffers { bridge::node_buffer(&bytes) } else { bridge::inline_bytes(bytes) }))
             }
             Some((name, SinkHandle::Writer { join, label })) => {
                 let written = join.join().map_err(|_| host(anyhow::anyhow!("the output writer panicked")))?;

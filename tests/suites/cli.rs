@@ -87,6 +87,34 @@ async fn actions_lists_every_key_with_a_description() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_catalog_documents_every_action_and_docs_are_current() {
+    let markdown = run(s3_host().args(["actions", "--markdown"])).await;
+    assert!(markdown.status.success());
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/actions.md")).expect("docs/actions.md");
+    assert!(
+        String::from_utf8(markdown.stdout).unwrap().trim_end() == committed.trim_end(),
+        "docs/actions.md is not what the WIT says: run ./x docs"
+    );
+
+    let catalog = stdout_json(&run(s3_host().args(["actions", "--json"])).await);
+    let ops = catalog.as_array().unwrap();
+    let presign = ops.iter().find(|o| o["key"] == "generatePresignedForMultipartUploads").unwrap();
+    assert_eq!(presign["aliases"], serde_json::json!(["generatePresignedForMultiparUploads"]));
+    let upload_id = presign["inputs"].as_array().unwrap().iter().find(|i| i["name"] == "uploadId").unwrap();
+    assert_eq!((upload_id["type"].as_str(), upload_id["required"].as_bool()), (Some("string"), Some(true)));
+    for op in ops {
+        assert!(!op["description"].as_str().unwrap().is_empty(), "{op}");
+        assert!(!op["outputs"].as_array().unwrap().is_empty(), "{op}");
+    }
+
+    // `call KEY --help` describes that action; the seed's spelling works too.
+    let help = run(s3_host().args(["call", "generatePresignedForMultiparUploads", "--help"])).await;
+    assert!(help.status.success());
+    let text = String::from_utf8(help.stdout).unwrap();
+    assert!(text.contains("| `urlsToGenerate` | integer | no |") && text.contains("`[].partNumber`"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn binary_files_in_and_out_with_env_credentials() {
     let fs = Fs::start().await;
     let b = bucket("cli");

@@ -1,6 +1,6 @@
 //! Object basics: byte-exact round trips and the seed's output shapes.
 
-use s3_e2e::{Fs, bucket, bytes, get_bytes, host, ok, put_bytes};
+use s3_e2e::{Fs, bucket, bytes, get_bytes, host, host_with, ok, put_bytes};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -47,6 +47,12 @@ async fn outputs_have_the_seed_shapes() {
 
     let got = ok("getObject", json!({ "bucket": b, "objectKey": "a.txt" }), &conn).await;
     assert_eq!(got["data"], "Example File Contents");
+    assert_eq!(got["contentType"], "text/plain");
+    // On request, the seed's example payload exactly: a Node Buffer's JSON.
+    let seed = host_with(|c| c.node_buffers = true);
+    let got = seed.call("getObject", &json!({ "bucket": b, "objectKey": "a.txt" }), Some(&conn)).await.unwrap();
+    let bytes: Vec<u8> = b"Example File Contents".to_vec();
+    assert_eq!(got["data"], json!({ "type": "Buffer", "data": bytes }));
     assert_eq!(got["contentType"], "text/plain");
 
     let head = ok("headObject", json!({ "bucket": b, "objectKey": "a.txt" }), &conn).await;
