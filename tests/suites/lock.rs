@@ -22,6 +22,7 @@ async fn lock_configuration_and_retention_protect_a_version() {
     )
     .await;
     assert_eq!(put["data"]["$metadata"]["httpStatusCode"], 200, "{put}");
+    assert_eq!(put["data"].as_object().unwrap().keys().collect::<Vec<_>>(), ["$metadata"], "the seed's shape: {put}");
     let got = ok("getObjectLockConfiguration", json!({ "bucket": locked }), &conn).await;
     assert_eq!(
         got["data"]["ObjectLockConfiguration"],
@@ -34,6 +35,7 @@ async fn lock_configuration_and_retention_protect_a_version() {
     let input = json!({ "bucket": locked, "objectKey": "contract.pdf", "retentionMode": "COMPLIANCE", "retainUntilDate": until, "versionId": version });
     let set = ok("putObjectRetention", input, &conn).await;
     assert_eq!(set["data"]["$metadata"]["httpStatusCode"], 200, "{set}");
+    assert_eq!(set["data"].as_object().unwrap().keys().collect::<Vec<_>>(), ["$metadata"], "the seed's shape: {set}");
     let head = ok("headObject", json!({ "bucket": locked, "objectKey": "contract.pdf", "versionId": version }), &conn).await;
     assert_eq!(head["data"]["ObjectLockMode"], "COMPLIANCE", "{head}");
     assert_eq!(head["data"]["ObjectLockRetainUntilDate"], "2099-06-30T10:00:00.000Z", "{head}");
