@@ -46,6 +46,28 @@ impl<T: Transport> Client<T> {
         Self { conn, transport }
     }
 
+    /// A client ready to sign: with a role connection, the role is assumed
+    /// first (once per execution, see [`crate::ops::sts::resolve`]).
+    pub fn connect(conn: Conn, transport: T) -> Result<Self> {
+        let mut client = Self::new(conn, transport);
+        if let Some(assumed) = crate::ops::sts::resolve(&client)? {
+            client.conn = assumed;
+        }
+        Ok(client)
+    }
+
+    /// The transport's clock.
+    pub fn now(&self) -> SystemTime {
+        self.transport.now()
+    }
+
+    /// Sign `req` for another AWS service (`sts`) and send it; a non-2xx
+    /// answer becomes that service's error.
+    pub fn execute_service(&self, mut req: http::Request<Vec<u8>>, service: &str) -> Result<http::Response<Vec<u8>>> {
+        crate::sign::sign_request(&mut req, &self.conn, service, self.transport.now())?;
+        self.transport.send(req).and_then(check)
+    }
+
     /// Sign and send `req`; a non-2xx answer becomes the service's error.
     pub fn execute(&self, req: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>> {
         self.execute_all(vec![req]).pop().unwrap_or_else(|| Err(Error::transport("TransportFailed", "The request was not sent.", true)))
@@ -96,7 +118,8 @@ fn check(resp: http::Response<Vec<u8>>) -> Result<http::Response<Vec<u8>>> {
 pub fn metadata<B>(resp: &http::Response<B>) -> ResponseMetadata {
     ResponseMetadata {
         http_status_code: resp.status().as_u16(),
-        request_id: header(resp, "x-amz-request-id"),
+        // S3 says `x-amz-request-id`; the query-protocol services `x-amzn-RequestId`.
+        request_id: header(resp, "x-amz-request-id").or_else(|| header(resp, "x-amzn-requestid")),
         extended_request_id: header(resp, "x-amz-id-2"),
         cf_id: header(resp, "x-amz-cf-id"),
         attempts: 1,

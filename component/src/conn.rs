@@ -23,7 +23,25 @@ pub struct Conn {
     /// A path prefix of the endpoint (e.g. a reverse proxy's `/s3`), no trailing `/`.
     base_path: String,
     path_style: bool,
+    /// The role to assume before anything else, if any.
+    pub role: Option<Role>,
 }
+
+/// An IAM role to assume with the connection's key pair.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Role {
+    /// The role's ARN.
+    pub arn: String,
+    /// The external id its trust policy asks for.
+    pub external_id: Option<String>,
+    /// The session's name.
+    pub session_name: String,
+    /// The credentials' lifetime in seconds (STS's default when absent).
+    pub duration_seconds: Option<u32>,
+}
+
+/// The session name when none is given, as the seed's.
+pub const DEFAULT_SESSION_NAME: &str = "integration-session";
 
 impl std::fmt::Debug for Conn {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -92,7 +110,23 @@ impl Conn {
             authority,
             base_path,
             path_style: c.force_path_style.unwrap_or(path_style_default),
+            role: role(c)?,
         })
+    }
+
+    /// The STS endpoint: the region's (`https://sts.REGION.amazonaws.com/`),
+    /// or the connection's endpoint URL for local and compatible setups.
+    pub fn sts_url(&self) -> String {
+        if self.authority.ends_with(".amazonaws.com") && self.authority.starts_with("s3.") {
+            format!("https://sts.{}.amazonaws.com/", self.region)
+        } else {
+            format!("{}://{}{}/", self.scheme, self.authority, self.base_path)
+        }
+    }
+
+    /// This connection with temporary credentials in place of its own (and no role left to assume).
+    pub fn with_credentials(&self, access_key_id: String, secret_access_key: String, session_token: String) -> Self {
+        Self { access_key_id, secret_access_key, session_token: Some(session_token), role: None, ..self.clone() }
     }
 
     /// The URL of a bucket (and optionally a key in it), or of the service
@@ -121,6 +155,48 @@ impl Conn {
     pub fn endpoint(&self) -> String {
         format!("{}://{}", self.scheme, self.authority)
     }
+}
+
+/// The role of a connection, checked.
+fn role(c: &Connection) -> Result<Option<Role>> {
+    let Some(arn) = crate::validate::non_blank(c.role_arn.as_deref()).map(str::trim) else {
+        return Ok(None);
+    };
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let valid = parts.len() == 6
+        && parts[0] == "arn"
+        && parts[1].starts_with("aws")
+        && parts[2] == "iam"
+        && parts[4].len() == 12
+        && parts[4].bytes().all(|b| b.is_ascii_digit())
+        && parts[5].starts_with("role/")
+        && parts[5].len() > 5
+        && arn.bytes().all(|b| b.is_ascii_graphic());
+    if !valid {
+        return Err(Error::invalid_connection(
+            "InvalidRoleArn",
+            format!(
+                "roleARN {:?} is not a role ARN such as arn:aws:iam::123456789012:role/name.",
+                arn.chars().take(128).collect::<String>()
+            ),
+        ));
+    }
+    let session_name = crate::validate::non_blank(c.role_session_name.as_deref()).map_or(DEFAULT_SESSION_NAME, str::trim);
+    if !(2..=64).contains(&session_name.len()) || !session_name.bytes().all(|b| b.is_ascii_alphanumeric() || b"+=,.@-_".contains(&b)) {
+        return Err(Error::invalid_connection(
+            "InvalidRoleSessionName",
+            "roleSessionName must be 2 to 64 letters, digits and +=,.@-_ characters.",
+        ));
+    }
+    if let Some(d) = c.role_duration_seconds.filter(|d| !(900..=43_200).contains(d)) {
+        return Err(Error::invalid_connection("InvalidRoleDuration", format!("roleDurationSeconds must be 900 to 43200, got {d}.")));
+    }
+    Ok(Some(Role {
+        arn: arn.to_owned(),
+        external_id: crate::validate::non_blank(c.external_id.as_deref()).map(|s| s.trim().to_owned()),
+        session_name: session_name.to_owned(),
+        duration_seconds: c.role_duration_seconds,
+    }))
 }
 
 fn parse_endpoint(url: &str) -> Result<(&'static str, String, String)> {
@@ -176,7 +252,36 @@ pub(crate) mod tests {
             region: Some("us-east-1".into()),
             endpoint_url: endpoint.map(str::to_owned),
             force_path_style: None,
+            role_arn: None,
+            external_id: None,
+            role_session_name: None,
+            role_duration_seconds: None,
         }
+    }
+
+    #[test]
+    fn roles_are_checked_and_sts_follows_the_endpoint() {
+        let mut c = connection(None);
+        c.role_arn = Some(" arn:aws:iam::123456789012:role/reader ".into());
+        c.external_id = Some(" ".into());
+        let conn = Conn::new(&c).unwrap();
+        let role = conn.role.clone().unwrap();
+        assert_eq!(
+            (role.arn.as_str(), role.external_id, role.session_name.as_str()),
+            ("arn:aws:iam::123456789012:role/reader", None, "integration-session")
+        );
+        assert_eq!(conn.sts_url(), "https://sts.us-east-1.amazonaws.com/");
+        assert_eq!(Conn::new(&connection(Some("http://127.0.0.1:5000"))).unwrap().sts_url(), "http://127.0.0.1:5000/");
+        for bad in ["arn:aws:iam::123:role/x", "arn:aws:s3:::bucket", "role/x", "arn:aws:iam::123456789012:user/bob"] {
+            c.role_arn = Some(bad.into());
+            assert_eq!(Conn::new(&c).unwrap_err().code, "InvalidRoleArn", "{bad}");
+        }
+        c.role_arn = Some("arn:aws:iam::123456789012:role/reader".into());
+        c.role_duration_seconds = Some(60);
+        assert_eq!(Conn::new(&c).unwrap_err().code, "InvalidRoleDuration");
+        c.role_duration_seconds = None;
+        c.role_session_name = Some("has space".into());
+        assert_eq!(Conn::new(&c).unwrap_err().code, "InvalidRoleSessionName");
     }
 
     #[test]

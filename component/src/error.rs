@@ -46,14 +46,21 @@ impl Error {
     pub fn from_response(resp: &http::Response<Vec<u8>>) -> Self {
         let status = resp.status().as_u16();
         let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let doc: Option<ErrorDocument> =
-            std::str::from_utf8(resp.body()).ok().filter(|s| !s.trim().is_empty()).and_then(|s| quick_xml::de::from_str(s).ok());
+        let text = std::str::from_utf8(resp.body()).ok().filter(|s| !s.trim().is_empty());
+        // S3's `<Error>`, or the query protocol's (STS, SNS) `<ErrorResponse><Error>`.
+        let doc = text.and_then(|s| match quick_xml::de::from_str::<ErrorDocument>(s) {
+            Ok(d) if d.code.is_some() => Some(d),
+            _ => quick_xml::de::from_str::<QueryErrorResponse>(s).ok().and_then(|q| {
+                let e = q.error.or_else(|| q.errors.and_then(|list| list.error))?;
+                Some(ErrorDocument { request_id: e.request_id.or(q.request_id), ..e })
+            }),
+        });
         let (code, message, request_id) = match doc {
             Some(d) => (d.code, d.message, d.request_id),
             None => (None, None, None),
         };
         let code = code.unwrap_or_else(|| code_for_status(status).to_owned());
-        let mut message = message.filter(|m| !m.is_empty()).unwrap_or_else(|| format!("S3 answered HTTP {status} ({code})"));
+        let mut message = message.filter(|m| !m.is_empty()).unwrap_or_else(|| format!("The service answered HTTP {status} ({code})"));
         if let Some(hint) = hint_for(&code, header("x-amz-bucket-region").as_deref()) {
             message = format!("{message} {hint}");
         }
@@ -63,7 +70,7 @@ impl Error {
             code,
             message,
             http_status: Some(status),
-            request_id: request_id.or_else(|| header("x-amz-request-id")),
+            request_id: request_id.or_else(|| header("x-amz-request-id")).or_else(|| header("x-amzn-requestid")),
         }
     }
 }
@@ -93,6 +100,22 @@ struct ErrorDocument {
     code: Option<String>,
     message: Option<String>,
     request_id: Option<String>,
+}
+
+/// The query protocol's error answer (STS, SNS): `<ErrorResponse><Error>`,
+/// or `<ErrorResponse><Errors><Error>` as moto (and EC2) nest it.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct QueryErrorResponse {
+    error: Option<ErrorDocument>,
+    errors: Option<QueryErrors>,
+    request_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct QueryErrors {
+    error: Option<ErrorDocument>,
 }
 
 /// The code the AWS SDKs report for a body-less error answer (HEAD requests).
@@ -160,6 +183,18 @@ mod tests {
         assert_eq!(e.http_status, Some(404));
         assert_eq!(e.request_id.as_deref(), Some("4442587FB7D0A2F9"));
         assert!(!e.retryable);
+    }
+
+    #[test]
+    fn query_protocol_errors_are_read_in_both_nestings() {
+        let aws = "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>The security token included in the request is invalid.</Message></Error><RequestId>R1</RequestId></ErrorResponse>";
+        let moto = "<?xml version=\"1.0\"?><ErrorResponse><Errors><Error><Code>SignatureDoesNotMatch</Code><Message><![CDATA[The request signature we calculated does not match]]></Message></Error></Errors><RequestID>R2</RequestID></ErrorResponse>";
+        let e = Error::from_response(&response(403, &[], aws));
+        assert_eq!((e.code.as_str(), e.request_id.as_deref()), ("InvalidClientTokenId", Some("R1")));
+        let e = Error::from_response(&response(403, &[("x-amzn-requestid", "R3")], moto));
+        assert_eq!(e.code, "SignatureDoesNotMatch");
+        assert!(e.message.starts_with("The request signature we calculated does not match"), "{}", e.message);
+        assert_eq!(e.request_id.as_deref(), Some("R3"));
     }
 
     #[test]

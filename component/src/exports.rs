@@ -1,5 +1,6 @@
 //! Glue from the generated bindings to the core and the wasi:http transport.
 
+use crate::account::{self, GetCurrentAccountOutput};
 #[cfg(target_arch = "wasm32")]
 use crate::bindings::export;
 use crate::bindings::wasi::io::streams::OutputStream;
@@ -35,7 +36,7 @@ use std::cell::RefCell;
 struct Component;
 
 fn client(conn: &Connection) -> Result<Client<WasiTransport>> {
-    Ok(Client::new(Conn::new(conn)?, WasiTransport))
+    Client::connect(Conn::new(conn)?, WasiTransport)
 }
 
 impl objects::Guest for Component {
@@ -490,6 +491,13 @@ impl notifications::Guest for Component {
         notification::upsert_topic(&mut config, ours);
         let resp = c.execute(notification::put_request(&c.conn, &bucket, &config)?)?;
         Ok(NotificationWriteOutput { response_metadata: crate::client::metadata(&resp) })
+    }
+}
+
+impl account::Guest for Component {
+    fn get_current_account(conn: Connection) -> Result<GetCurrentAccountOutput> {
+        let c = client(&conn)?;
+        ops::sts::parse_caller_identity(&c.execute_service(ops::sts::caller_identity_request(&c.conn)?, "sts")?)
     }
 }
 

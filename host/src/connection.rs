@@ -1,6 +1,7 @@
 //! Where the connection comes from: `--connection`, else the AWS environment
 //! variables, else the shared credentials and config files (`AWS_PROFILE`).
 
+use crate::bridge::InputError;
 use anyhow::{Context as _, Result, bail};
 use serde_json::{Map, Value};
 use std::path::PathBuf;
@@ -73,6 +74,60 @@ fn from_env(var: impl Fn(&str) -> Option<String>, files: &ProfileFiles) -> Resul
     Ok(Some(Value::Object(conn)))
 }
 
+/// The seed's per-call credential and region inputs (SPEC 1.3), accepted by
+/// every operation that takes a connection.
+pub const CALL_INPUTS: [&str; 4] = ["awsRegion", "dynamicAccessKeyId", "dynamicSecretAccessKey", "dynamicSessionToken"];
+
+/// The connection of one call: `connection` with the seed's per-call inputs
+/// applied, which are taken out of `input`. As the seed resolves them:
+/// - a connection and a dynamic key pair together are refused (a dynamic
+///   session token alone is attached to the connection's keys);
+/// - without a connection, the dynamic key pair is the connection (both or neither);
+/// - `awsRegion` replaces the connection's region for this call.
+///
+/// `None` when there is neither a connection nor a dynamic key pair.
+pub fn for_call(connection: Option<&Value>, input: &mut Map<String, Value>) -> Result<Option<Value>, InputError> {
+    let mut given = std::collections::HashMap::new();
+    for name in CALL_INPUTS {
+        match input.remove(name) {
+            None | Some(Value::Null) => {}
+            Some(Value::String(s)) if s.trim().is_empty() => {}
+            Some(Value::String(s)) => {
+                given.insert(name, s.trim().to_owned());
+            }
+            Some(_) => return Err(InputError::coded("InvalidInput", format!("Input {name}: must be a string"))),
+        }
+    }
+    let dynamic_pair = (given.remove("dynamicAccessKeyId"), given.remove("dynamicSecretAccessKey"));
+    let token = given.remove("dynamicSessionToken");
+    let mut conn = match (connection, dynamic_pair) {
+        (Some(_), (Some(_), _) | (_, Some(_))) => {
+            return Err(InputError::coded(
+                "ConflictingCredentials",
+                "Input dynamicAccessKeyId/dynamicSecretAccessKey: a connection is given too; use the connection or the dynamic key pair, not both.",
+            ));
+        }
+        (Some(c), (None, None)) => c.as_object().cloned().unwrap_or_default(),
+        (None, (Some(key), Some(secret))) => {
+            Map::from_iter([("accessKeyId".to_owned(), Value::String(key)), ("secretAccessKey".to_owned(), Value::String(secret))])
+        }
+        (None, (Some(_), None) | (None, Some(_))) => {
+            return Err(InputError::coded(
+                "MissingCredentials",
+                "Input dynamicAccessKeyId and dynamicSecretAccessKey go together: give both, or a connection.",
+            ));
+        }
+        (None, (None, None)) => return Ok(None),
+    };
+    if let Some(token) = token {
+        conn.insert("sessionToken".into(), token.into());
+    }
+    if let Some(region) = given.remove("awsRegion") {
+        conn.insert("region".into(), region.into());
+    }
+    Ok(Some(Value::Object(conn)))
+}
+
 #[derive(Debug, Default)]
 struct ProfileFiles {
     credentials: Option<String>,
@@ -133,6 +188,32 @@ mod tests {
         assert_eq!(c["region"], "eu-west-1");
         assert_eq!(c["endpointUrl"], "http://127.0.0.1:1");
         assert!(c.get("sessionToken").is_none());
+    }
+
+    fn call(connection: Option<Value>, input: Value) -> Result<Option<Value>, InputError> {
+        let mut input = input.as_object().unwrap().clone();
+        let out = for_call(connection.as_ref(), &mut input);
+        assert!(CALL_INPUTS.iter().all(|k| !input.contains_key(*k)), "the call inputs are taken out");
+        out
+    }
+
+    #[test]
+    fn per_call_inputs_follow_the_seeds_rules() {
+        let conn = serde_json::json!({ "accessKeyId": "AK", "secretAccessKey": "SK", "region": "us-east-1" });
+        let c = call(Some(conn.clone()), serde_json::json!({ "awsRegion": "eu-west-3", "dynamicSessionToken": "T", "bucket": "b" }))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (c["region"].as_str(), c["sessionToken"].as_str(), c["accessKeyId"].as_str()),
+            (Some("eu-west-3"), Some("T"), Some("AK"))
+        );
+        let e = call(Some(conn.clone()), serde_json::json!({ "dynamicAccessKeyId": "X" })).unwrap_err();
+        assert_eq!(e.code, "ConflictingCredentials");
+        let c = call(None, serde_json::json!({ "dynamicAccessKeyId": " DK ", "dynamicSecretAccessKey": "DS" })).unwrap().unwrap();
+        assert_eq!((c["accessKeyId"].as_str(), c["secretAccessKey"].as_str()), (Some("DK"), Some("DS")));
+        assert_eq!(call(None, serde_json::json!({ "dynamicSecretAccessKey": "DS" })).unwrap_err().code, "MissingCredentials");
+        assert_eq!(call(None, serde_json::json!({ "awsRegion": "eu-west-1", "dynamicAccessKeyId": "" })).unwrap(), None);
+        assert_eq!(call(Some(conn), serde_json::json!({ "awsRegion": 5 })).unwrap_err().code, "InvalidInput");
     }
 
     #[test]

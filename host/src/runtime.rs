@@ -427,8 +427,6 @@ impl Execution<'_> {
         mut transfers: Transfers,
     ) -> Result<Value, CallError> {
         let config = &self.host.config;
-        let egress = config.egress_override.clone().unwrap_or_else(|| Egress::for_connection(connection));
-        self.store.data_mut().hooks.egress.extend(egress);
         let store = &mut self.store;
         let func = self
             .instance
@@ -437,6 +435,18 @@ impl Execution<'_> {
             .and_then(|f| self.instance.get_func(&mut *store, f))
             .ok_or_else(|| host(anyhow::anyhow!("the component does not export {}#{}", op.instance, op.function)))?;
         let ty = func.ty(&*store);
+        // The seed's per-call credential and region inputs shape the connection
+        // (and so the egress policy) of operations that take one.
+        let mut input = input.clone();
+        let connection = match (input.as_object_mut(), ty.params().any(|(n, _)| n == bridge::CONNECTION_PARAM)) {
+            (Some(fields), true) => {
+                crate::connection::for_call(connection, fields).map_err(|e| CallError::invalid_input(e.code, e.message))?
+            }
+            _ => connection.cloned(),
+        };
+        let (input, connection) = (&input, connection.as_ref());
+        let egress = config.egress_override.clone().unwrap_or_else(|| Egress::for_connection(connection));
+        store.data_mut().hooks.egress.extend(egress);
 
         // Streamed parameters become wasi:io streams in this execution's table.
         let mut inputs: HashMap<String, ByteInput> =

@@ -71,7 +71,7 @@ impl Fs {
 /// The shared moto server: its connection (any key pair works: moto checks none).
 pub fn moto() -> Value {
     static MOTO: OnceLock<(Child, u16)> = OnceLock::new();
-    let (_, port) = MOTO.get_or_init(start_moto);
+    let (_, port) = MOTO.get_or_init(|| start_moto(None));
     json!({
         "accessKeyId": "moto-access-key",
         "secretAccessKey": "moto-secret-key",
@@ -80,12 +80,40 @@ pub fn moto() -> Value {
     })
 }
 
+/// A moto server of its own in auth mode, where signatures are checked
+/// against IAM users: a connection of the user `alice` it was given (the
+/// only two unauthenticated actions create her and her key).
+pub fn moto_with_auth() -> Value {
+    static MOTO: OnceLock<(Child, u16, String, String)> = OnceLock::new();
+    let (_, port, key, secret) = MOTO.get_or_init(|| {
+        let (child, port) = start_moto(Some("2"));
+        let iam = |body: &str| {
+            // Unsigned (the no-auth allowance), but scoped to IAM so that moto routes it there.
+            let scope = "AWS4-HMAC-SHA256 Credential=x/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=00";
+            let headers = [("authorization", scope), ("content-type", "application/x-www-form-urlencoded")];
+            let (status, _, answer) = plain_http("POST", &format!("http://127.0.0.1:{port}/"), &headers, body.as_bytes());
+            let answer = String::from_utf8(answer).expect("XML");
+            assert_eq!(status, 200, "{answer}");
+            answer
+        };
+        iam("Action=CreateUser&UserName=alice&Version=2010-05-08");
+        let created = iam("Action=CreateAccessKey&UserName=alice&Version=2010-05-08");
+        let field = |name: &str| {
+            let start = created.find(&format!("<{name}>")).expect(name) + name.len() + 2;
+            created[start..start + created[start..].find('<').expect(name)].to_owned()
+        };
+        (child, port, field("AccessKeyId"), field("SecretAccessKey"))
+    });
+    json!({ "accessKeyId": key, "secretAccessKey": secret, "region": "us-east-1", "endpointUrl": format!("http://127.0.0.1:{port}") })
+}
+
 /// Start moto from a thread that lives as long as the process: the parent-death
-/// signal fires when the *thread* that spawned the child exits.
-fn start_moto() -> (Child, u16) {
+/// signal fires when the *thread* that spawned the child exits. With
+/// `no_auth_actions`, auth mode is on after that many actions.
+fn start_moto(no_auth_actions: Option<&'static str>) -> (Child, u16) {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        tx.send(spawn_moto()).expect("hand over moto");
+        tx.send(spawn_moto(no_auth_actions)).expect("hand over moto");
         loop {
             std::thread::park();
         }
@@ -93,12 +121,15 @@ fn start_moto() -> (Child, u16) {
     rx.recv().expect("moto started")
 }
 
-fn spawn_moto() -> (Child, u16) {
+fn spawn_moto(no_auth_actions: Option<&str>) -> (Child, u16) {
     let bin = std::env::var("MOTO_SERVER")
         .expect("MOTO_SERVER is not set: run the suites with ./x test, which installs moto and points MOTO_SERVER at moto_server");
     let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();
     let mut cmd = Command::new(&bin);
     cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()]).stdout(Stdio::null()).stderr(Stdio::null());
+    if let Some(n) = no_auth_actions {
+        cmd.env("INITIAL_NO_AUTH_ACTION_COUNT", n);
+    }
     die_with_parent(&mut cmd);
     let child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {bin}: {e}"));
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -245,4 +276,18 @@ pub async fn refused_before_sending(conn: &Value, cases: &[(&str, Value, &str, &
         }
     }
     assert!(log.lock().unwrap().is_empty(), "requests were sent: {:?}", log.lock().unwrap());
+}
+
+/// Resolves every name to loopback, with no network.
+#[derive(Debug)]
+pub struct ToLoopback;
+
+impl s3_host::sender::Resolver for ToLoopback {
+    fn resolve(
+        &self,
+        _host: String,
+        port: u16,
+    ) -> std::pin::Pin<Box<dyn Future<Output = std::io::Result<Vec<std::net::SocketAddr>>> + Send>> {
+        Box::pin(async move { Ok(vec![std::net::SocketAddr::from(([127, 0, 0, 1], port))]) })
+    }
 }

@@ -76,6 +76,7 @@ async fn actions_lists_every_key_with_a_description() {
         "getBucketNotificationConfiguration",
         "putBucketNotificationConfiguration",
         "bucketEventTriggerConfiguration",
+        "getCurrentAccount",
         "selectRegion",
         "selectBucket",
     ];

@@ -4,6 +4,7 @@
 mod batch;
 mod cli;
 mod errors;
+mod identity;
 mod keys;
 mod listing;
 mod lock;

@@ -1,6 +1,6 @@
 //! The host around the component: its imports, the egress policy, traps and deadlines.
 
-use s3_e2e::{Fs, bucket, bytes, host, host_with, ok};
+use s3_e2e::{Fs, ToLoopback, bucket, bytes, host, host_with, ok};
 use s3_host::CallError;
 use s3_host::hooks::{Egress, RequestLog};
 use serde_json::json;
@@ -166,20 +166,6 @@ async fn the_deadline_stops_stalled_transfers_not_moving_ones() {
             Err(CallError::Host(e)) => assert!(e.to_string().contains("moved less than"), "{name}: {e}"),
             other => panic!("{name}: expected the deadline, got {other:?}"),
         }
-    }
-}
-
-/// Resolves every name to loopback, with no network.
-#[derive(Debug)]
-struct ToLoopback;
-
-impl s3_host::sender::Resolver for ToLoopback {
-    fn resolve(
-        &self,
-        _host: String,
-        port: u16,
-    ) -> std::pin::Pin<Box<dyn Future<Output = std::io::Result<Vec<std::net::SocketAddr>>> + Send>> {
-        Box::pin(async move { Ok(vec![std::net::SocketAddr::from(([127, 0, 0, 1], port))]) })
     }
 }
 

@@ -19,6 +19,7 @@ pub mod notification;
 pub mod object_lock;
 pub mod presign;
 pub mod put_object;
+pub mod sts;
 
 use crate::encode;
 use crate::types::{KeyValue, ObjectCannedAcl};
