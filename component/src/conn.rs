@@ -114,14 +114,20 @@ impl Conn {
         })
     }
 
-    /// The STS endpoint: the region's (`https://sts.REGION.amazonaws.com/`),
-    /// or the connection's endpoint URL for local and compatible setups.
-    pub fn sts_url(&self) -> String {
+    /// The endpoint of another AWS service (`sts`, `sns`): the region's
+    /// (`https://sts.REGION.amazonaws.com/`), or the connection's endpoint URL
+    /// for local and compatible setups.
+    pub fn service_url(&self, service: &str) -> String {
         if self.authority.ends_with(".amazonaws.com") && self.authority.starts_with("s3.") {
-            format!("https://sts.{}.amazonaws.com/", self.region)
+            format!("https://{service}.{}.amazonaws.com/", self.region)
         } else {
             format!("{}://{}{}/", self.scheme, self.authority, self.base_path)
         }
+    }
+
+    /// The STS endpoint ([`Conn::service_url`]).
+    pub fn sts_url(&self) -> String {
+        self.service_url("sts")
     }
 
     /// This connection with temporary credentials in place of its own (and no role left to assume).

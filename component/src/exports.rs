@@ -26,6 +26,7 @@ use crate::ops::multipart::{abort, complete, create, list_parts, list_uploads};
 use crate::ops::object_lock as lock;
 use crate::ops::{self, *};
 use crate::presign::{self, PresignAction, PresignedPart};
+use crate::sns::{self, CreateTopicOutput, SnsWriteOutput, SubscribeToTopicOutput};
 use crate::transfer::{self, StreamUpload};
 use crate::transport::{StreamSink, StreamSource, WasiTransport};
 use crate::types::{ByteSource, ChecksumAlgorithm, Connection, KeyValue, ObjectCannedAcl, TransferOptions};
@@ -498,6 +499,50 @@ impl account::Guest for Component {
     fn get_current_account(conn: Connection) -> Result<GetCurrentAccountOutput> {
         let c = client(&conn)?;
         ops::sts::parse_caller_identity(&c.execute_service(ops::sts::caller_identity_request(&c.conn)?, "sts")?)
+    }
+}
+
+impl sns::Guest for Component {
+    fn create_topic(conn: Connection, name: String, signature_version: Option<u8>) -> Result<CreateTopicOutput> {
+        let c = client(&conn)?;
+        let resp = c.execute_service(ops::sns::create_topic_request(&c.conn, &name, signature_version)?, "sns")?;
+        Ok(CreateTopicOutput { topic_arn: ops::sns::parse_create_topic(&resp)?, response_metadata: crate::client::metadata(&resp) })
+    }
+
+    fn subscribe_to_topic(conn: Connection, sns_topic_arn: String, endpoint: String) -> Result<SubscribeToTopicOutput> {
+        let c = client(&conn)?;
+        let resp = c.execute_service(ops::sns::subscribe_request(&c.conn, &sns_topic_arn, &endpoint)?, "sns")?;
+        Ok(SubscribeToTopicOutput {
+            subscription_arn: ops::sns::parse_subscribe(&resp)?,
+            response_metadata: crate::client::metadata(&resp),
+        })
+    }
+
+    fn unsubscribe_from_topic(conn: Connection, subscription_arn: String) -> Result<SnsWriteOutput> {
+        let c = client(&conn)?;
+        let resp = c.execute_service(ops::sns::unsubscribe_request(&c.conn, &subscription_arn)?, "sns")?;
+        Ok(SnsWriteOutput { response_metadata: crate::client::metadata(&resp) })
+    }
+
+    fn update_topic_policy(
+        conn: Connection,
+        bucket: String,
+        sns_topic_arn: String,
+        bucket_owner_accountid: String,
+    ) -> Result<SnsWriteOutput> {
+        let c = client(&conn)?;
+        // Check the inputs on an empty policy before reading the real one.
+        ops::sns::upsert_publish_statement(&mut serde_json::json!({}), &bucket, &sns_topic_arn, &bucket_owner_accountid)?;
+        let mut policy = ops::sns::parse_policy(&c.execute_service(ops::sns::get_attributes_request(&c.conn, &sns_topic_arn)?, "sns")?)?;
+        ops::sns::upsert_publish_statement(&mut policy, &bucket, &sns_topic_arn, &bucket_owner_accountid)?;
+        let resp = c.execute_service(ops::sns::set_policy_request(&c.conn, &sns_topic_arn, &policy)?, "sns")?;
+        Ok(SnsWriteOutput { response_metadata: crate::client::metadata(&resp) })
+    }
+
+    fn delete_topic(conn: Connection, sns_topic_arn: String) -> Result<SnsWriteOutput> {
+        let c = client(&conn)?;
+        let resp = c.execute_service(ops::sns::delete_topic_request(&c.conn, &sns_topic_arn)?, "sns")?;
+        Ok(SnsWriteOutput { response_metadata: crate::client::metadata(&resp) })
     }
 }
 

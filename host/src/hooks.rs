@@ -58,11 +58,13 @@ impl Egress {
             };
         }
         let region = text("region", "region").unwrap_or_else(|| "us-east-1".to_owned()).to_ascii_lowercase();
-        // The region's STS host too: assume-role connections and getCurrentAccount.
+        // The region's STS and SNS hosts too: assume-role connections,
+        // getCurrentAccount and the SNS actions.
         let mut allowed = vec![
             (format!("s3.{region}.amazonaws.com"), 443),
             (format!("*.s3.{region}.amazonaws.com"), 443),
             (format!("sts.{region}.amazonaws.com"), 443),
+            (format!("sns.{region}.amazonaws.com"), 443),
         ];
         if region == "us-east-1" {
             allowed.extend([("s3.amazonaws.com".to_owned(), 443), ("*.s3.amazonaws.com".to_owned(), 443)]);

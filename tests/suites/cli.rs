@@ -77,6 +77,11 @@ async fn actions_lists_every_key_with_a_description() {
         "putBucketNotificationConfiguration",
         "bucketEventTriggerConfiguration",
         "getCurrentAccount",
+        "createTopic",
+        "subscribeToTopic",
+        "unsubscribeFromTopic",
+        "updateTopicPolicy",
+        "deleteTopic",
         "selectRegion",
         "selectBucket",
     ];

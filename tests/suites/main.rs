@@ -14,5 +14,6 @@ mod objects;
 mod options;
 mod presign;
 mod runtime;
+mod sns;
 mod streams;
 mod transfers;

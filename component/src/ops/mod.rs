@@ -19,6 +19,7 @@ pub mod notification;
 pub mod object_lock;
 pub mod presign;
 pub mod put_object;
+pub mod sns;
 pub mod sts;
 
 use crate::encode;
@@ -53,6 +54,16 @@ pub fn tagging_header(tags: &[KeyValue]) -> Option<(&'static str, String)> {
         }
     }
     (!pairs.is_empty()).then(|| ("x-amz-tagging", encode::query(&pairs)))
+}
+
+/// A request of the AWS query protocol (STS, SNS): a form-encoded POST of
+/// `Action`, `Version` and the parameters, to the service's endpoint.
+pub fn query_request(url: String, version: &str, params: &[(&str, &str)]) -> crate::error::Result<http::Request<Vec<u8>>> {
+    let mut all = vec![("Version", version)];
+    all.extend_from_slice(params);
+    let body = encode::query(&all).into_bytes();
+    let headers = [("content-type", "application/x-www-form-urlencoded; charset=utf-8".to_owned())];
+    crate::client::request(http::Method::POST, url, &headers, body)
 }
 
 #[cfg(test)]

@@ -4,10 +4,10 @@
 //! [GetCallerIdentity](https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html).
 
 use crate::account::GetCurrentAccountOutput;
-use crate::client::{self, Client, Transport, metadata};
+use crate::client::{Client, Transport, metadata};
 use crate::conn::{Conn, Role};
 use crate::error::{Error, Result};
-use crate::{encode, time, xml};
+use crate::{time, xml};
 use serde::Deserialize;
 use std::cell::RefCell;
 use std::time::UNIX_EPOCH;
@@ -16,11 +16,7 @@ use std::time::UNIX_EPOCH;
 pub const RENEW_BEFORE_SECS: i64 = 300;
 
 fn query_request(conn: &Conn, params: &[(&str, &str)]) -> Result<http::Request<Vec<u8>>> {
-    let mut all = vec![("Version", "2011-06-15")];
-    all.extend_from_slice(params);
-    let body = encode::query(&all).into_bytes();
-    let headers = [("content-type", "application/x-www-form-urlencoded; charset=utf-8".to_owned())];
-    client::request(http::Method::POST, conn.sts_url(), &headers, body)
+    super::query_request(conn.sts_url(), "2011-06-15", params)
 }
 
 /// Build the AssumeRole request, sent with the connection's own key pair.
