@@ -29,6 +29,7 @@ use crate::presign::{self, PresignAction, PresignedPart};
 use crate::sns::{self, CreateTopicOutput, SnsWriteOutput, SubscribeToTopicOutput};
 use crate::transfer::{self, StreamUpload};
 use crate::transport::{StreamSink, StreamSource, WasiTransport};
+use crate::triggers::{self, ChangedFilesOutput, NewBucketsOutput, PollState};
 use crate::types::{ByteSource, ChecksumAlgorithm, Connection, KeyValue, ObjectCannedAcl, TransferOptions};
 use crate::upload_streams as us;
 use crate::validate;
@@ -543,6 +544,24 @@ impl sns::Guest for Component {
         let c = client(&conn)?;
         let resp = c.execute_service(ops::sns::delete_topic_request(&c.conn, &sns_topic_arn)?, "sns")?;
         Ok(SnsWriteOutput { response_metadata: crate::client::metadata(&resp) })
+    }
+}
+
+impl triggers::Guest for Component {
+    fn poll_changes_files_trigger(
+        conn: Connection,
+        bucket: String,
+        look_back_date: Option<String>,
+        prefix: Option<String>,
+        state: Option<PollState>,
+        batch: Option<bool>,
+    ) -> Result<ChangedFilesOutput> {
+        let input = ops::poll::FilesInput { bucket, look_back_date, prefix, state, batch: batch.unwrap_or(false) };
+        ops::poll::changed_files(&client(&conn)?, input)
+    }
+
+    fn poll_new_buckets_trigger(conn: Connection, look_back_date: Option<String>, state: Option<PollState>) -> Result<NewBucketsOutput> {
+        ops::poll::new_buckets(&client(&conn)?, look_back_date.as_deref(), state)
     }
 }
 

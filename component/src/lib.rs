@@ -40,6 +40,6 @@ pub mod bindings {
 }
 
 pub use bindings::exports::connector::aws_s3::{
-    account, buckets, data_sources, multipart, notifications, object_lock, objects, presign, sns, types, upload_streams,
+    account, buckets, data_sources, multipart, notifications, object_lock, objects, presign, sns, triggers, types, upload_streams,
 };
 pub use error::Error;

@@ -59,9 +59,22 @@ impl Operation {
         !crate::naming::CONNECTOR_INTERFACES.contains(&self.interface)
     }
 
-    /// Data sources answer `{"result": ...}`; actions answer `{"data": ...}`.
-    pub fn envelope_key(&self) -> &'static str {
-        if self.is_data_source() { "result" } else { "data" }
+    /// Whether this is a polling trigger (its output is its own envelope:
+    /// `{"payload", "polledNoChanges", "state"}`, as the seed's).
+    pub fn is_trigger(&self) -> bool {
+        self.interface == "triggers"
+    }
+
+    /// Data sources answer `{"result": ...}`; actions answer `{"data": ...}`;
+    /// triggers have no envelope (`None`).
+    pub fn envelope_key(&self) -> Option<&'static str> {
+        if self.is_trigger() {
+            None
+        } else if self.is_data_source() {
+            Some("result")
+        } else {
+            Some("data")
+        }
     }
 }
 
@@ -71,7 +84,7 @@ pub fn markdown() -> String {
         "# Actions and data sources\n\n\
          Generated from the WIT contract (`wit/`) by `s3-host actions --markdown` (`./x docs`); a test\n\
          checks that this file is current. Inputs are the JSON keys of `s3-host call KEY --input`;\n\
-         outputs are the fields under `data` (`result` for data sources).\n",
+         outputs are the fields under `data` (`result` for data sources; triggers have no envelope).\n",
     );
     for op in OPERATIONS {
         out.push('\n');
@@ -86,7 +99,13 @@ pub fn markdown() -> String {
 /// One operation as a Markdown section: description, inputs and output fields.
 pub fn describe(op: &Operation) -> String {
     let cell = |s: &str| s.replace('|', "\\|");
-    let kind = if op.is_data_source() { "data source" } else { "action" };
+    let kind = if op.is_data_source() {
+        "data source"
+    } else if op.is_trigger() {
+        "polling trigger"
+    } else {
+        "action"
+    };
     let mut out = format!("## {}\n\n*{kind}, `{}` in WIT interface `{}`*\n\n{}\n", op.key, op.function, op.interface, op.docs);
     if op.inputs.is_empty() {
         out.push_str("\nNo inputs besides the connection.\n");
@@ -115,7 +134,7 @@ pub fn json() -> serde_json::Value {
             let aliases: Vec<&str> = ALIASES.iter().filter(|(_, k)| *k == op.key).map(|(a, _)| *a).collect();
             serde_json::json!({
                 "key": op.key,
-                "kind": if op.is_data_source() { "data-source" } else { "action" },
+                "kind": if op.is_data_source() { "data-source" } else if op.is_trigger() { "trigger" } else { "action" },
                 "aliases": aliases,
                 "interface": op.interface,
                 "function": op.function,
@@ -155,7 +174,8 @@ mod tests {
             assert!(!op.summary.is_empty(), "{key} has no summary");
         }
         assert_eq!(find("putObject").unwrap().instance, "connector:aws-s3/objects@0.1.0");
-        assert_eq!(find("selectBucket").unwrap().envelope_key(), "result");
+        assert_eq!(find("selectBucket").unwrap().envelope_key(), Some("result"));
+        assert_eq!(find("pollChangesFilesTrigger").unwrap().envelope_key(), None);
         assert!(find("nope").is_none());
     }
 

@@ -132,6 +132,27 @@ enum Command {
         #[command(flatten)]
         host: HostArgs,
     },
+    /// Run a polling trigger once, keeping its state in a file between runs
+    ///
+    /// Prints {"payload": {"body": {"data": [...]}}, "polledNoChanges": ...} (the
+    /// new items) and replaces FILE with the new state, atomically: a crash
+    /// mid-write leaves the old state. A missing FILE is a first poll. Example:
+    /// s3-host poll pollChangesFilesTrigger --state files.state --input '{"bucket": "b", "lookBackDate": "2026-01-01"}'
+    Poll {
+        /// The trigger key: pollChangesFilesTrigger or pollNewBucketsTrigger
+        trigger: String,
+        /// Where the state is kept between polls (JSON; created on the first poll)
+        #[arg(long, value_name = "FILE")]
+        state: PathBuf,
+        /// The trigger's inputs as a JSON object, inline, @file.json or @- (stdin)
+        #[arg(long, default_value = "{}")]
+        input: String,
+        /// The connection as JSON, inline or @file.json [default: as for call]
+        #[arg(long)]
+        connection: Option<String>,
+        #[command(flatten)]
+        host: HostArgs,
+    },
     /// Serve an S3-compatible endpoint (s3s-fs, SigV4 enforced) on 127.0.0.1
     LocalS3 {
         /// Port to listen on (0 picks a free one)
@@ -240,7 +261,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Actions { .. } => {
             let width = catalog::OPERATIONS.iter().map(|o| o.key.len()).max().unwrap_or(0);
             for op in catalog::OPERATIONS {
-                let kind = if op.is_data_source() { "data source" } else { "action" };
+                let kind = if op.is_data_source() {
+                    "data source"
+                } else if op.is_trigger() {
+                    "trigger"
+                } else {
+                    "action"
+                };
                 out!("{:width$}  {kind:11}  {}", op.key, op.summary);
             }
             for (alias, key) in catalog::ALIASES {
@@ -302,6 +329,39 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 eprintln!("component memory peak: {} KiB", memory_peak.load(std::sync::atomic::Ordering::Relaxed) >> 10);
             }
             Ok(print_result(result, to_stdout))
+        }
+        Command::Poll { trigger, state, input, connection, host } => {
+            if !catalog::find(trigger).is_some_and(catalog::Operation::is_trigger) {
+                bail!("{trigger:?} is not a polling trigger: use pollChangesFilesTrigger or pollNewBucketsTrigger");
+            }
+            let mut input = json_arg(input).context("--input")?;
+            let Some(fields) = input.as_object_mut() else { bail!("--input must be a JSON object of named inputs") };
+            match std::fs::read_to_string(state) {
+                Ok(text) => match serde_json::from_str::<Value>(&text) {
+                    Ok(saved @ Value::Object(_)) => {
+                        fields.insert("state".into(), saved);
+                    }
+                    _ => {
+                        let why = format!(
+                            "Input state: --state {} is not a poll state (a JSON object written by an earlier poll).",
+                            state.display()
+                        );
+                        return Ok(print_result(Err(CallError::invalid_input("InvalidState", why)), false));
+                    }
+                },
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => bail!("--state {}: {e}", state.display()),
+            }
+            let connection = resolve(connection.as_deref())?;
+            let runner = Host::new(host_config(host))?;
+            let mut result = runner.call(trigger, &input, connection.as_ref()).await;
+            if let Ok(Value::Object(out)) = &mut result
+                && let Some(new_state) = out.remove("state")
+                && let Err(e) = s3_host::runtime::write_atomically(state, &serde_json::to_vec_pretty(&new_state)?)
+            {
+                bail!("--state {}: cannot write the new state: {e}", state.display());
+            }
+            Ok(print_result(result, false))
         }
         Command::LocalS3 { port, root, access_key, secret_key } => {
             let temp;

@@ -9,8 +9,21 @@
 pub const RESPONSE_METADATA: &str = "response-metadata";
 
 /// Fields the seed's connector adds beside AWS's own output (uploadPart's
-/// `part`): they keep camelCase where AWS's fields are PascalCase.
-pub const CONNECTOR_FIELDS: &[&str] = &["part"];
+/// `part`, the triggers' payload and state): they keep camelCase where AWS's
+/// fields are PascalCase.
+pub const CONNECTOR_FIELDS: &[&str] = &[
+    "part",
+    "payload",
+    "body",
+    "data",
+    "polled-no-changes",
+    "state",
+    "last-polled-at",
+    "cursor",
+    "window-start",
+    "window-end",
+    "resume-after",
+];
 
 /// Interfaces whose outputs the connector builds itself, with no AWS answer
 /// behind them (data sources, presigned URLs): their fields are camelCase

@@ -582,8 +582,24 @@ impl Execution<'_> {
         }
         let render = if op.output_is_aws() { Render::Aws } else { Render::Camel };
         let body = bridge::to_json(&ok, &ok_ty, render).map_err(host)?;
-        Ok(json!({ op.envelope_key(): body }))
+        Ok(match op.envelope_key() {
+            Some(key) => json!({ key: body }),
+            None => body,
+        })
     }
+}
+
+/// Replace `path` with `bytes` so that a crash at any moment leaves either
+/// the old or the new contents: a temporary file beside it, synced, then
+/// renamed over it, then the directory synced.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+    temp.write_all(bytes)?;
+    temp.as_file().sync_all()?;
+    temp.persist(path).map_err(|e| e.error)?;
+    std::fs::File::open(dir)?.sync_all()
 }
 
 /// A file to upload (`-` is stdin) and its size when known.

@@ -66,6 +66,12 @@ impl Fs {
     pub fn conn(&self) -> Value {
         self.server.connection()
     }
+
+    /// The directory s3s-fs keeps its buckets in (a bucket is a directory,
+    /// an object a file): for filling a bucket faster than through S3.
+    pub fn root(&self) -> &std::path::Path {
+        self._dir.path()
+    }
 }
 
 /// The shared moto server: its connection (any key pair works: moto checks none).
@@ -290,4 +296,39 @@ impl s3_host::sender::Resolver for ToLoopback {
     ) -> std::pin::Pin<Box<dyn Future<Output = std::io::Result<Vec<std::net::SocketAddr>>> + Send>> {
         Box::pin(async move { Ok(vec![std::net::SocketAddr::from(([127, 0, 0, 1], port))]) })
     }
+}
+
+/// The `s3-host` binary of this build, with no AWS settings from the environment.
+pub fn s3_host() -> std::process::Command {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().and_then(|d| d.parent()).unwrap();
+    let bin: std::path::PathBuf = dir.join("s3-host");
+    assert!(bin.exists(), "{} is missing: build the host first (./x test does)", bin.display());
+    let mut cmd = std::process::Command::new(bin);
+    for var in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_S3",
+        "AWS_PROFILE",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent").env("AWS_CONFIG_FILE", "/nonexistent");
+    cmd
+}
+
+/// Run a command to its end.
+pub async fn run(cmd: &mut std::process::Command) -> std::process::Output {
+    let mut cmd = tokio::process::Command::from(std::mem::replace(cmd, std::process::Command::new("true")));
+    cmd.output().await.unwrap()
+}
+
+/// A successful command's stdout as JSON.
+pub fn stdout_json(out: &std::process::Output) -> Value {
+    assert!(out.status.success(), "failed: {}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
 }

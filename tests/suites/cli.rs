@@ -1,42 +1,8 @@
 //! The `s3-host` command line, as users and scripts call it.
 
-use s3_e2e::{ACCESS_KEY, Fs, SECRET_KEY, bucket, bytes};
+use s3_e2e::{ACCESS_KEY, Fs, SECRET_KEY, bucket, bytes, run, s3_host, stdout_json};
 use serde_json::{Value, json};
-use std::path::PathBuf;
-use std::process::{Command, Output};
-
-/// The `s3-host` binary built next to this test binary.
-fn s3_host() -> Command {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().and_then(|d| d.parent()).unwrap();
-    let bin: PathBuf = dir.join("s3-host");
-    assert!(bin.exists(), "{} is missing: build the host first (./x test does)", bin.display());
-    let mut cmd = Command::new(bin);
-    for var in [
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-        "AWS_ENDPOINT_URL",
-        "AWS_ENDPOINT_URL_S3",
-        "AWS_PROFILE",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent").env("AWS_CONFIG_FILE", "/nonexistent");
-    cmd
-}
-
-async fn run(cmd: &mut Command) -> Output {
-    let mut cmd = tokio::process::Command::from(std::mem::replace(cmd, Command::new("true")));
-    cmd.output().await.unwrap()
-}
-
-fn stdout_json(out: &Output) -> Value {
-    assert!(out.status.success(), "failed: {}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
-}
+use std::process::Command;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn actions_lists_every_key_with_a_description() {
@@ -82,6 +48,8 @@ async fn actions_lists_every_key_with_a_description() {
         "unsubscribeFromTopic",
         "updateTopicPolicy",
         "deleteTopic",
+        "pollChangesFilesTrigger",
+        "pollNewBucketsTrigger",
         "selectRegion",
         "selectBucket",
     ];

@@ -12,6 +12,7 @@ mod multipart;
 mod notifications;
 mod objects;
 mod options;
+mod poll;
 mod presign;
 mod runtime;
 mod sns;

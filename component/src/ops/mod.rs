@@ -17,6 +17,7 @@ pub mod list_objects;
 pub mod multipart;
 pub mod notification;
 pub mod object_lock;
+pub mod poll;
 pub mod presign;
 pub mod put_object;
 pub mod sns;
