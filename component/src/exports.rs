@@ -33,6 +33,7 @@ use crate::triggers::{self, ChangedFilesOutput, NewBucketsOutput, PollState};
 use crate::types::{ByteSource, ChecksumAlgorithm, Connection, KeyValue, ObjectCannedAcl, TransferOptions};
 use crate::upload_streams as us;
 use crate::validate;
+use crate::webhooks::{self, WebhookOutcome, WebhookRequest};
 use std::cell::RefCell;
 
 struct Component;
@@ -562,6 +563,17 @@ impl triggers::Guest for Component {
 
     fn poll_new_buckets_trigger(conn: Connection, look_back_date: Option<String>, state: Option<PollState>) -> Result<NewBucketsOutput> {
         ops::poll::new_buckets(&client(&conn)?, look_back_date.as_deref(), state)
+    }
+}
+
+impl webhooks::Guest for Component {
+    fn sns_s3_notification_webhook(
+        request: WebhookRequest,
+        expected_topic_arn: Option<String>,
+        max_age_seconds: Option<u32>,
+    ) -> Result<WebhookOutcome> {
+        let max_age = max_age_seconds.unwrap_or(crate::sns_message::DEFAULT_MAX_AGE_SECONDS);
+        Ok(crate::sns_message::handle(&WasiTransport, request, expected_topic_arn.as_deref(), max_age))
     }
 }
 

@@ -23,6 +23,7 @@ pub mod ops;
 pub mod paging;
 pub mod regions;
 pub mod sign;
+pub mod sns_message;
 pub mod time;
 pub mod transfer;
 mod transport;
@@ -40,6 +41,6 @@ pub mod bindings {
 }
 
 pub use bindings::exports::connector::aws_s3::{
-    account, buckets, data_sources, multipart, notifications, object_lock, objects, presign, sns, triggers, types, upload_streams,
+    account, buckets, data_sources, multipart, notifications, object_lock, objects, presign, sns, triggers, types, upload_streams, webhooks,
 };
 pub use error::Error;

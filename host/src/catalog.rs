@@ -59,10 +59,16 @@ impl Operation {
         !crate::naming::CONNECTOR_INTERFACES.contains(&self.interface)
     }
 
-    /// Whether this is a polling trigger (its output is its own envelope:
-    /// `{"payload", "polledNoChanges", "state"}`, as the seed's).
+    /// Whether this is a trigger: a polling one (its output is its own
+    /// envelope, `{"payload", "polledNoChanges", "state"}`, as the seed's) or
+    /// the webhook (`{"response", "branch", "payload"}`).
     pub fn is_trigger(&self) -> bool {
-        self.interface == "triggers"
+        self.interface == "triggers" || self.is_webhook()
+    }
+
+    /// Whether this is the webhook, which reaches only SNS's hosts.
+    pub fn is_webhook(&self) -> bool {
+        self.interface == "webhooks"
     }
 
     /// Data sources answer `{"result": ...}`; actions answer `{"data": ...}`;

@@ -72,6 +72,12 @@ impl Egress {
         Self::hosts(allowed)
     }
 
+    /// SNS's endpoints in every region (`sns.REGION.amazonaws.com[.cn]`, 443):
+    /// where a webhook fetches signing certificates and confirms subscriptions.
+    pub fn sns_hosts() -> Self {
+        Self::hosts(vec![("sns.*.amazonaws.com".into(), 443), ("sns.*.amazonaws.com.cn".into(), 443)])
+    }
+
     /// Also allow what `other` allows (a flow that uses several connections).
     pub fn extend(&mut self, other: Egress) {
         for rule in other.allowed {
@@ -85,14 +91,67 @@ impl Egress {
     pub fn allows(&self, uri: &Uri) -> bool {
         let Some(host) = uri.host().map(str::to_ascii_lowercase) else { return false };
         let port = port_of(uri);
-        self.allowed.iter().any(|(pattern, p)| {
-            *p == port
-                && match pattern.strip_prefix("*.") {
-                    Some(suffix) => host.strip_suffix(suffix).is_some_and(|label| label.ends_with('.') && label.len() > 1),
-                    None => host == *pattern,
-                }
-        })
+        self.allowed.iter().any(|(pattern, p)| *p == port && matches_host(pattern, &host))
     }
+}
+
+/// Whether `host` matches `pattern`: exact, `*.suffix` (any subdomain), or
+/// `prefix.*.suffix` (exactly one label of letters, digits and `-` in between).
+fn matches_host(pattern: &str, host: &str) -> bool {
+    match pattern.split_once('*') {
+        None => host == pattern,
+        Some(("", suffix)) => host.strip_suffix(suffix).is_some_and(|labels| !labels.is_empty() && !labels.ends_with('.')),
+        Some((prefix, suffix)) => host
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.strip_suffix(suffix))
+            .is_some_and(|label| !label.is_empty() && label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')),
+    }
+}
+
+/// Where a test host sends the SNS requests of a webhook (certificates,
+/// subscription confirmations) instead of SNS: trust for tests comes from
+/// host configuration, never from a message. Production leaves it unset.
+#[derive(Debug, Clone)]
+pub struct SnsRedirect {
+    /// Base URL that replaces `https://sns.REGION.amazonaws.com`, e.g. `http://127.0.0.1:5000`.
+    pub base: String,
+    /// Headers to add (moto serves its certificate only to an SNS-scoped `Authorization`).
+    pub headers: Vec<(String, String)>,
+}
+
+impl SnsRedirect {
+    fn apply(&self, request: &mut http::Request<WasiBody>) {
+        let path = request.uri().path_and_query().map_or("/", http::uri::PathAndQuery::as_str).to_owned();
+        if let Ok(uri) = format!("{}{path}", self.base.trim_end_matches('/')).parse() {
+            *request.uri_mut() = uri;
+        }
+        for (name, value) in &self.headers {
+            if let (Ok(name), Ok(value)) = (http::HeaderName::try_from(name.as_str()), http::HeaderValue::try_from(value.as_str())) {
+                request.headers_mut().insert(name, value);
+            }
+        }
+    }
+}
+
+/// SNS signing certificates fetched by this process, by URL: each is fetched once.
+#[derive(Debug, Clone, Default)]
+pub struct CertificateCache(Arc<Mutex<std::collections::HashMap<String, bytes::Bytes>>>);
+
+impl CertificateCache {
+    /// The certificate cached for `url`.
+    pub fn get(&self, url: &str) -> Option<bytes::Bytes> {
+        self.0.lock().expect("certificate cache").get(url).cloned()
+    }
+
+    fn put(&self, url: String, pem: bytes::Bytes) {
+        self.0.lock().expect("certificate cache").insert(url, pem);
+    }
+}
+
+/// A response with this body, for a cached certificate.
+fn ok_response(body: bytes::Bytes) -> http::Response<WasiBody> {
+    let body = http_body_util::Full::new(body).map_err(|never| match never {}).boxed_unsync();
+    http::Response::builder().status(200).body(body).expect("a static response")
 }
 
 fn port_of(uri: &Uri) -> u16 {
@@ -171,6 +230,10 @@ pub struct Hooks {
     pub faults: Faults,
     /// Resolves, checks the addresses, connects and sends.
     pub sender: crate::sender::Sender,
+    /// Where SNS requests go instead (tests only).
+    pub sns_redirect: Option<SnsRedirect>,
+    /// SNS certificates already fetched by this process.
+    pub certificates: CertificateCache,
 }
 
 /// Flip the first byte of the first non-empty data frame of a body.
@@ -223,6 +286,33 @@ impl WasiHttpHooks for Hooks {
         // Like the stock sender, errors are reported through the returned future only.
         drop(fut);
         let sender = self.sender.clone();
+        let mut request = request;
+        let sns = Egress::sns_hosts().allows(request.uri());
+        if sns && request.method() == http::Method::GET && request.uri().path().ends_with(".pem") {
+            let url = request.uri().to_string();
+            let cache = self.certificates.clone();
+            if let Some(pem) = cache.get(&url) {
+                return Box::new(async move { Ok((ok_response(pem), Box::new(async { Ok(()) }) as Box<dyn Future<Output = _> + Send>)) });
+            }
+            if let Some(redirect) = &self.sns_redirect {
+                redirect.apply(&mut request);
+            }
+            return Box::new(async move {
+                let (resp, io) = sender.send(request, options).await?;
+                if resp.status() != http::StatusCode::OK {
+                    return Ok((resp, io));
+                }
+                // Certificates are small: read at most 64 KiB, keep it for the process.
+                let (parts, body) = resp.into_parts();
+                let body =
+                    http_body_util::Limited::new(body, 64 << 10).collect().await.map_err(|_| Error::HttpResponseBodySize(None))?.to_bytes();
+                cache.put(url, body.clone());
+                Ok((http::Response::from_parts(parts, ok_response(body).into_body()), io))
+            });
+        }
+        if sns && let Some(redirect) = &self.sns_redirect {
+            redirect.apply(&mut request);
+        }
         match self.faults.hit(request.method().as_str(), &request.uri().to_string()) {
             None => Box::new(async move { sender.send(request, options).await }),
             Some(FaultAction::Break) => Box::new(async { Err(Error::ConnectionTerminated) }),
@@ -265,6 +355,23 @@ mod tests {
         let e = Egress::for_connection(Some(&json!({"region": 5})));
         assert!(e.allows(&uri("https://s3.5.amazonaws.com/")));
         assert!(!e.allows(&uri("https://s3.us-east-1.amazonaws.com/")));
+    }
+
+    #[test]
+    fn sns_hosts_are_one_region_label_wide() {
+        let sns = Egress::sns_hosts();
+        assert!(sns.allows(&uri("https://sns.us-east-1.amazonaws.com/SimpleNotificationService-a.pem")));
+        assert!(sns.allows(&uri("https://sns.cn-north-1.amazonaws.com.cn/x.pem")));
+        for refused in [
+            "https://sns.evil.example.amazonaws.com/",
+            "https://sns..amazonaws.com/",
+            "https://sns.us-east-1.amazonaws.com:8443/",
+            "http://sns.us-east-1.amazonaws.com/",
+            "https://s3.us-east-1.amazonaws.com/",
+            "https://sns.us-east-1.amazonaws.com.evil/",
+        ] {
+            assert!(!sns.allows(&uri(refused)), "{refused}");
+        }
     }
 
     #[test]

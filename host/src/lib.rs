@@ -9,6 +9,7 @@
 //! - [`catalog`]: the exported operations, generated from `wit/`.
 //! - [`connection`]: `--connection`, AWS environment variables and profiles.
 //! - [`local_s3`]: the embedded S3 endpoint (s3s-fs) for the demo and tests.
+//! - [`serve`]: the HTTP server of the SNS webhook trigger.
 
 pub mod bridge;
 pub mod catalog;
@@ -19,6 +20,7 @@ pub mod local_s3;
 pub mod naming;
 pub mod runtime;
 pub mod sender;
+pub mod serve;
 pub mod streams;
 
 pub use runtime::{ByteInput, ByteOutput, CallError, Execution, Host, HostConfig, Transfers};

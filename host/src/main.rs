@@ -153,6 +153,51 @@ enum Command {
         #[command(flatten)]
         host: HostArgs,
     },
+    /// Serve the SNS webhook trigger (snsS3NotificationWebhook) over HTTP
+    ///
+    /// Each request runs in a fresh execution. Accepted messages are answered
+    /// 200 and their payloads ({"branch", "payload"}) written as JSON lines;
+    /// refused or malformed ones are answered 4xx with no payload; a failure
+    /// is answered 5xx and the server goes on. Messages are trusted only when
+    /// their SNS signature verifies with a certificate fetched from
+    /// https://sns.REGION.amazonaws.com; the --sns-redirect options change
+    /// where those fetches go, for tests against a local SNS (moto) only.
+    Serve {
+        /// Port to listen on (0 picks a free one; the address is printed on stderr)
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Address to bind
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Write payloads to this file (appended) instead of stdout
+        #[arg(long, value_name = "PATH")]
+        output: Option<PathBuf>,
+        /// Accept only messages of this SNS topic
+        #[arg(long, value_name = "ARN")]
+        expected_topic_arn: Option<String>,
+        /// Refuse messages older than this many seconds
+        #[arg(long, default_value_t = 3600)]
+        max_age: u32,
+        /// Largest request body, in KiB
+        #[arg(long, default_value_t = 256)]
+        max_body_kib: usize,
+        /// Requests handled at once
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+        /// Deadline of one request, in seconds
+        #[arg(long, default_value_t = 30)]
+        request_timeout: u64,
+        /// TESTS ONLY: fetch SNS certificates and confirm subscriptions at this
+        /// base URL (e.g. a local moto) instead of https://sns.REGION.amazonaws.com.
+        /// This makes the server trust whatever answers there
+        #[arg(long, value_name = "URL")]
+        sns_redirect: Option<String>,
+        /// TESTS ONLY: a header NAME:VALUE added to redirected SNS requests
+        #[arg(long, value_name = "NAME:VALUE", requires = "sns_redirect")]
+        sns_redirect_header: Vec<String>,
+        #[command(flatten)]
+        host: HostArgs,
+    },
     /// Serve an S3-compatible endpoint (s3s-fs, SigV4 enforced) on 127.0.0.1
     LocalS3 {
         /// Port to listen on (0 picks a free one)
@@ -362,6 +407,56 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 bail!("--state {}: cannot write the new state: {e}", state.display());
             }
             Ok(print_result(result, false))
+        }
+        Command::Serve {
+            port,
+            bind,
+            output,
+            expected_topic_arn,
+            max_age,
+            max_body_kib,
+            concurrency,
+            request_timeout,
+            sns_redirect,
+            sns_redirect_header,
+            host,
+        } => {
+            let mut config = host_config(host);
+            if let Some(base) = sns_redirect {
+                let mut headers = Vec::new();
+                for h in sns_redirect_header {
+                    let Some((name, value)) = h.split_once(':') else { bail!("--sns-redirect-header takes NAME:VALUE, got {h:?}") };
+                    headers.push((name.trim().to_owned(), value.trim().to_owned()));
+                }
+                config.sns_redirect = Some(s3_host::hooks::SnsRedirect { base: base.clone(), headers });
+            }
+            let runner = std::sync::Arc::new(Host::new(config)?);
+            let sink: s3_host::serve::Sink = std::sync::Arc::new(std::sync::Mutex::new(match output {
+                Some(path) => Box::new(
+                    std::fs::OpenOptions::new()
+                        .create(true)
+                        .append(true)
+                        .open(path)
+                        .with_context(|| format!("--output {}", path.display()))?,
+                ),
+                None => Box::new(std::io::stdout()),
+            }));
+            let listener = tokio::net::TcpListener::bind(SocketAddr::new(*bind, *port))
+                .await
+                .with_context(|| format!("cannot listen on {bind}:{port}"))?;
+            eprintln!("s3-host serve: the SNS webhook listens on http://{}", listener.local_addr()?);
+            let options = s3_host::serve::ServeOptions {
+                max_body: max_body_kib.saturating_mul(1024),
+                max_concurrent: *concurrency,
+                deadline: Duration::from_secs(*request_timeout),
+                expected_topic_arn: expected_topic_arn.clone(),
+                max_age_seconds: Some(*max_age),
+            };
+            tokio::select! {
+                served = s3_host::serve::run(runner, listener, options, sink) => served?,
+                _ = tokio::signal::ctrl_c() => {}
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::LocalS3 { port, root, access_key, secret_key } => {
             let temp;

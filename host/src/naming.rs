@@ -26,9 +26,9 @@ pub const CONNECTOR_FIELDS: &[&str] = &[
 ];
 
 /// Interfaces whose outputs the connector builds itself, with no AWS answer
-/// behind them (data sources, presigned URLs): their fields are camelCase
+/// behind them (data sources, presigned URLs, the webhook's outcome): their fields are camelCase
 /// (`partNumber`), as in the seed, where AWS's outputs are PascalCase.
-pub const CONNECTOR_INTERFACES: &[&str] = &["data-sources", "presign"];
+pub const CONNECTOR_INTERFACES: &[&str] = &["data-sources", "presign", "webhooks"];
 
 /// JSON naming style.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -63,6 +63,10 @@ pub struct HostConfig {
     /// Node Buffer JSON, `{"type": "Buffer", "data": [...]}`, for flows built
     /// against its payloads; by default they are text, or `{"base64": ...}`.
     pub node_buffers: bool,
+    /// Send the SNS requests of the webhook (certificates, subscription
+    /// confirmations) here instead of to SNS: trust for tests, set by the
+    /// host and never by a message. `None` (the default) in production.
+    pub sns_redirect: Option<crate::hooks::SnsRedirect>,
 }
 
 impl HostConfig {
@@ -82,6 +86,7 @@ impl HostConfig {
             resolver: Arc::new(SystemResolver),
             max_connect: Duration::from_secs(30),
             node_buffers: false,
+            sns_redirect: None,
         }
     }
 }
@@ -255,6 +260,7 @@ pub struct Host {
     pre: InstancePre<State>,
     imports: Vec<String>,
     config: HostConfig,
+    certificates: crate::hooks::CertificateCache,
 }
 
 impl std::fmt::Debug for Host {
@@ -286,7 +292,7 @@ impl Host {
                 std::thread::sleep(EPOCH_TICK);
             }
         });
-        Ok(Self { engine, pre, imports, config })
+        Ok(Self { engine, pre, imports, config, certificates: crate::hooks::CertificateCache::default() })
     }
 
     /// Run the operation `key` with a JSON input and connection. Bytes in the
@@ -318,6 +324,8 @@ impl Host {
                     resolver: self.config.resolver.clone(),
                     max_connect: self.config.max_connect,
                 },
+                sns_redirect: self.config.sns_redirect.clone(),
+                certificates: self.certificates.clone(),
             },
             limits: Limits { inner: StoreLimitsBuilder::new().memory_size(self.config.memory_limit).build(), peak: 0, capped: false },
         };
@@ -445,7 +453,10 @@ impl Execution<'_> {
             _ => connection.cloned(),
         };
         let (input, connection) = (&input, connection.as_ref());
-        let egress = config.egress_override.clone().unwrap_or_else(|| Egress::for_connection(connection));
+        let mut egress = config.egress_override.clone().unwrap_or_else(|| Egress::for_connection(connection));
+        if op.is_webhook() {
+            egress.extend(Egress::sns_hosts());
+        }
         store.data_mut().hooks.egress.extend(egress);
 
         // Streamed parameters become wasi:io streams in this execution's table.

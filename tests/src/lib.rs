@@ -7,6 +7,8 @@
 //!   `./x test` installs it), for the key shapes a file system cannot hold.
 //!   It dies with the test process.
 
+pub mod sns;
+
 use s3_host::local_s3::LocalS3;
 use s3_host::{ByteInput, ByteOutput, CallError, Host, HostConfig, Transfers};
 use serde_json::{Value, json};

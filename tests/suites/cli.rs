@@ -50,6 +50,7 @@ async fn actions_lists_every_key_with_a_description() {
         "deleteTopic",
         "pollChangesFilesTrigger",
         "pollNewBucketsTrigger",
+        "snsS3NotificationWebhook",
         "selectRegion",
         "selectBucket",
     ];

@@ -18,3 +18,4 @@ mod runtime;
 mod sns;
 mod streams;
 mod transfers;
+mod webhook;
