@@ -341,3 +341,31 @@ async fn help_lists_only_the_options_a_command_uses() {
         assert!(!text.contains("--timeout") && !text.contains("--memory-mib"), "{other:?}: {text}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_listens_refuses_junk_and_keeps_serving() {
+    use std::io::BufRead as _;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("payloads.jsonl");
+    let mut child = s3_host()
+        .args(["serve", "--port", "0", "--max-body-kib", "1", "--output"])
+        .arg(&out)
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stderr.take().unwrap()).read_line(&mut first).unwrap();
+    let url = first.split_whitespace().last().unwrap().to_owned() + "/";
+    assert!(url.starts_with("http://127.0.0.1:"), "{first}");
+    for (body, status) in [(String::new(), 400), ("{\"Type\": \"Nope\"}".to_owned(), 400), ("x".repeat(2048), 413), ("{}".to_owned(), 400)]
+    {
+        let u = url.clone();
+        let got = tokio::task::spawn_blocking(move || s3_e2e::plain_http("POST", &u, &[], body.as_bytes())).await.unwrap();
+        assert_eq!(got.0, status, "{}", String::from_utf8_lossy(&got.2));
+    }
+    assert!(child.try_wait().unwrap().is_none(), "still serving");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(std::fs::read_to_string(&out).unwrap_or_default(), "", "no payload for refused messages");
+}

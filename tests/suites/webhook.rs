@@ -233,3 +233,93 @@ async fn serve_answers_over_http_and_writes_payload_lines() {
     assert!(!server.is_finished(), "the server survives refusals");
     server.abort();
 }
+
+/// The seed's example integration on moto, through the host: topic, policy,
+/// subscription of the running `serve` endpoint, the bucket's event
+/// notification; then a put, moto's signed delivery, the payload, and a
+/// getObject of the key it names. moto's certificate is trusted through host
+/// configuration only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_seeds_example_integration_runs_on_moto() {
+    let conn = moto();
+    let moto_base = conn["endpointUrl"].as_str().unwrap().to_owned();
+    let b = bucket("integration");
+    ok("createBucket", json!({ "bucket": b }), &conn).await;
+
+    // Flow 1: create a topic, let the bucket publish to it.
+    let topic =
+        ok("createTopic", json!({ "name": b, "signatureVersion": 2 }), &conn).await["data"]["TopicArn"].as_str().unwrap().to_owned();
+    ok("updateTopicPolicy", json!({ "bucket": b, "snsTopicArn": topic, "bucketOwnerAccountid": "123456789012" }), &conn).await;
+
+    // Flow 2: the webhook, served.
+    let log = RequestLog::default();
+    let scope = "AWS4-HMAC-SHA256 Credential=x/20260101/us-east-1/sns/aws4_request, SignedHeaders=host, Signature=00";
+    let host = std::sync::Arc::new(host_with(|c| {
+        c.sns_redirect = Some(SnsRedirect { base: moto_base.clone(), headers: vec![("authorization".into(), scope.into())] });
+        c.request_log = Some(log.clone());
+    }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}/sns", listener.local_addr().unwrap());
+    let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
+    struct Lines(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+    impl std::io::Write for Lines {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let sink: s3_host::serve::Sink = std::sync::Arc::new(std::sync::Mutex::new(Box::new(Lines(lines.clone()))));
+    let options = s3_host::serve::ServeOptions { expected_topic_arn: Some(topic.clone()), ..Default::default() };
+    let server = tokio::spawn(s3_host::serve::run(host, listener, options, sink));
+
+    // Flow 1 again: subscribe the webhook, configure the bucket's events.
+    let sub = ok("subscribeToTopic", json!({ "snsTopicArn": topic, "endpoint": endpoint }), &conn).await;
+    let subscription = sub["data"]["SubscriptionArn"].as_str().unwrap().to_owned();
+    let trigger = json!({ "bucket": b, "snsTopicArn": topic, "eventsList": ["s3:ObjectCreated:*"], "eventNotificationName": "new-files", "bucketOwnerAccountid": "123456789012" });
+    ok("bucketEventTriggerConfiguration", trigger, &conn).await;
+
+    // Flow 3: a file arrives; moto delivers the signed notification at once.
+    let key = "in/a b+c.txt";
+    put_bytes(&conn, &b, key, b"hello".to_vec()).await;
+    let mut payloads = Vec::new();
+    for _ in 0..100 {
+        let text = String::from_utf8(lines.lock().unwrap().clone()).unwrap();
+        payloads = text.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()).collect();
+        if payloads.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // As S3 does, moto first sends a test event when the configuration is set.
+    assert_eq!(payloads.len(), 2, "the test event and the notification: {payloads:?}");
+    assert_eq!(payloads[0]["payload"]["records"][0]["eventName"], "s3:TestEvent");
+    let record = &payloads[1]["payload"]["records"][0];
+    assert_eq!(payloads[1]["branch"], "Notification");
+    assert_eq!(record["eventName"], "ObjectCreated:Put");
+    assert_eq!((record["bucket"].as_str(), record["key"].as_str()), (Some(b.as_str()), Some(key)), "{payloads:?}");
+    assert_eq!(payloads[1]["payload"]["body"]["data"]["TopicArn"], topic.as_str());
+    let got = get_bytes(&conn, &b, record["key"].as_str().unwrap()).await;
+    assert_eq!(got.0, b"hello");
+
+    // A forged notification to the same server is refused: moto's real
+    // message, certificate URL and signature, with another key in it.
+    let mut forged = payloads[1]["payload"]["body"]["data"].clone();
+    forged["Message"] = json!(forged["Message"].as_str().unwrap().replace("in%2Fa+b%2Bc.txt", "in%2Fforged.txt"));
+    let forged = forged.to_string();
+    let status = tokio::task::spawn_blocking(move || plain_http("POST", &endpoint, &[], forged.as_bytes())).await.unwrap().0;
+    assert_eq!(status, 403, "the signature does not cover the changed message");
+    assert_eq!(String::from_utf8(lines.lock().unwrap().clone()).unwrap().lines().count(), 2);
+    // The webhook's only requests went to SNS's certificate URL (redirected to moto by the host).
+    let sent: Vec<String> = log.lock().unwrap().iter().map(|r| r.uri.clone()).collect();
+    assert!(
+        !sent.is_empty() && sent.iter().all(|u| u.starts_with("https://sns.us-east-1.amazonaws.com/SimpleNotificationService-")),
+        "{sent:?}"
+    );
+
+    ok("unsubscribeFromTopic", json!({ "subscriptionArn": subscription }), &conn).await;
+    ok("deleteTopic", json!({ "snsTopicArn": topic }), &conn).await;
+    server.abort();
+}
