@@ -232,6 +232,21 @@ async fn serve_answers_over_http_and_writes_payload_lines() {
     assert_eq!(payloads[0]["payload"]["records"][0]["key"], "a b.txt");
     assert!(!server.is_finished(), "the server survives refusals");
     server.abort();
+
+    // A component that cannot run (its memory cap is far too small) fails
+    // each request with a 5xx, and the server goes on serving.
+    let starved = std::sync::Arc::new(host_with(|c| c.memory_limit = 1 << 20));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let sink: s3_host::serve::Sink = std::sync::Arc::new(std::sync::Mutex::new(Box::new(std::io::sink())));
+    let server = tokio::spawn(s3_host::serve::run(starved, listener, s3_host::serve::ServeOptions::default(), sink));
+    for _ in 0..2 {
+        let (u, body) = (url.clone(), sign(notification("photos", &"k".repeat(100_000)), 2));
+        let got = tokio::task::spawn_blocking(move || plain_http("POST", &u, &[], body.as_bytes())).await.unwrap();
+        assert_eq!(got.0, 500, "{}", String::from_utf8_lossy(&got.2));
+    }
+    assert!(!server.is_finished(), "the server survives failing executions");
+    server.abort();
 }
 
 /// The seed's example integration on moto, through the host: topic, policy,
