@@ -19,8 +19,8 @@ use crate::notifications::{
 };
 use crate::object_lock::{self, GetObjectLockConfigurationOutput, GetObjectRetentionOutput, ObjectLockWriteOutput, RetentionMode};
 use crate::objects::{
-    self, CopyObjectOutput, DeleteObjectOutput, DeleteObjectsOutput, GetObjectAttributesOutput, GetObjectOutput, HeadObjectOutput,
-    ListObjectsOutput, MetadataDirective, ObjectIdentifier, Pagination, PutObjectOutput,
+    self, CopyObjectOutput, DeleteObjectOutput, DeleteObjectsOutput, GetObjectAttributesOutput, GetObjectOutput, GetObjectTaggingOutput,
+    HeadObjectOutput, ListObjectsOutput, MetadataDirective, ObjectIdentifier, Pagination, PutObjectOutput,
 };
 use crate::ops::multipart::{abort, complete, create, list_parts, list_uploads};
 use crate::ops::object_lock as lock;
@@ -175,6 +175,16 @@ impl objects::Guest for Component {
     ) -> Result<DeleteObjectsOutput> {
         let all = delete_objects::objects(object_keys, objects)?;
         delete_objects::run(&client(&conn)?, &bucket, &all, quiet.unwrap_or(false))
+    }
+
+    fn get_object_tagging(
+        conn: Connection,
+        bucket: String,
+        object_key: String,
+        version_id: Option<String>,
+    ) -> Result<GetObjectTaggingOutput> {
+        let c = client(&conn)?;
+        get_object_tagging::parse(&c.execute(get_object_tagging::request(&c.conn, &bucket, &object_key, version_id.as_deref())?)?)
     }
 
     fn get_object_attributes(

@@ -487,3 +487,52 @@ fn opt_json(v: Option<&Val>, ty: Option<Type>, render: Render) -> anyhow::Result
         _ => Ok(Value::Null),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_content_is_typed_as_the_seed_typed_it() {
+        assert_eq!(bytes(&json!("héllo"), "f").unwrap(), ("héllo".as_bytes().to_vec(), "text/plain"));
+        assert_eq!(bytes(&json!({ "base64": "AAEC" }), "f").unwrap(), (vec![0, 1, 2], "application/octet-stream"));
+        assert_eq!(bytes(&json!({ "type": "Buffer", "data": [104, 105] }), "f").unwrap(), (b"hi".to_vec(), "application/octet-stream"));
+        assert_eq!(bytes(&json!({ "type": "Buffer", "data": [] }), "f").unwrap(), (Vec::new(), "application/octet-stream"));
+        assert_eq!(bytes(&json!([1, 2, 255]), "f").unwrap(), (vec![1, 2, 255], "application/octet-stream"));
+        assert_eq!(bytes(&json!({ "a": [1, 2] }), "f").unwrap(), (br#"{"a":[1,2]}"#.to_vec(), "application/json"));
+        assert_eq!(bytes(&json!([1, "x"]), "f").unwrap(), (br#"[1,"x"]"#.to_vec(), "application/json"));
+        let e = bytes(&json!({ "base64": "!!" }), "fileContents").unwrap_err();
+        assert!(e.message.contains("fileContents") && e.message.contains("base64"), "{e}");
+        assert!(bytes(&json!({ "type": "Buffer" }), "f").is_err());
+        assert!(bytes(&json!(true), "f").is_err());
+    }
+
+    #[test]
+    fn outputs_render_as_text_base64_or_a_node_buffer() {
+        assert_eq!(inline_bytes(b"text".to_vec()), json!("text"));
+        assert_eq!(inline_bytes(vec![0xff, 0]), json!({ "base64": "/wA=" }));
+        assert_eq!(node_buffer(b"hi"), json!({ "type": "Buffer", "data": [104, 105] }));
+    }
+
+    #[test]
+    fn names_are_known_in_three_spellings_only() {
+        let known = ["object-key", "SSE-KMS-key-id"];
+        for ok in ["objectKey", "object-key", "ObjectKey", "sseKMSKeyId", "SSEKMSKeyId"] {
+            assert!(is_known(&known, ok), "{ok}");
+        }
+        for unknown in ["objectkey", "Object-Key", "content-Type", "object_key"] {
+            assert!(!is_known(&known, unknown), "{unknown}");
+        }
+        let object = json!({ "ObjectKey": "a" });
+        assert_eq!(lookup(object.as_object().unwrap(), "object-key", "objectKey"), Some(&json!("a")));
+    }
+
+    #[test]
+    fn integers_are_whole_and_in_range() {
+        assert_eq!(int::<u32>(&json!(" 7 "), "n").unwrap(), 7);
+        assert_eq!(int::<u32>(&json!(7), "n").unwrap(), 7);
+        assert_eq!(int::<u8>(&json!(256), "n").unwrap_err().message, "Input n: is out of range");
+        assert_eq!(int::<u32>(&json!("3.9"), "n").unwrap_err().message, "Input n: must be a whole number");
+        assert!(int::<u32>(&json!(-1), "n").is_err());
+    }
+}

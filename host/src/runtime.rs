@@ -689,3 +689,34 @@ fn load_component(engine: &Engine, path: &Path, cache_dir: Option<&Path>) -> Res
     }
     Ok(component)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_files_are_replaced_whole_with_nothing_left_beside_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("poll.state");
+        write_atomically(&path, b"{\"a\": 1}").unwrap();
+        write_atomically(&path, b"{\"b\": 2}").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "{\"b\": 2}");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, [std::ffi::OsString::from("poll.state")], "no temporary file left");
+        assert!(write_atomically(&dir.path().join("missing/dir/x"), b"x").is_err());
+    }
+
+    #[test]
+    fn inputs_are_files_of_known_size_or_stdin() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("in.bin");
+        std::fs::write(&file, b"12345").unwrap();
+        let (_, size) = open_input(file.to_str().unwrap()).unwrap();
+        assert_eq!(size, Some(5));
+        assert!(matches!(open_input("-"), Ok((_, None))));
+        let missing = open_input("/nonexistent/file").err().unwrap();
+        assert!(missing.contains("cannot read /nonexistent/file"), "{missing}");
+        let directory = open_input(dir.path().to_str().unwrap()).err().unwrap();
+        assert!(directory.contains("is a directory"), "{directory}");
+    }
+}

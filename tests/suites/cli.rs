@@ -23,6 +23,7 @@ async fn actions_lists_every_key_with_a_description() {
         "listObjects",
         "deleteObjects",
         "getObjectAttributes",
+        "getObjectTagging",
         "createMultipartUpload",
         "uploadPart",
         "completeMultipartUpload",

@@ -104,4 +104,10 @@ async fn put_sends_type_and_tags_and_moto_reads_them_back() {
     let head = ok("headObject", json!({ "bucket": b, "objectKey": "t.json" }), &conn).await;
     assert_eq!(head["data"]["ContentType"], "application/json");
     assert_eq!(head["data"]["TagCount"], 2);
+    let tags = ok("getObjectTagging", json!({ "bucket": b, "objectKey": "t.json" }), &conn).await;
+    assert_eq!(
+        tags["data"]["TagSet"],
+        json!([{ "Key": "env", "Value": "prod" }, { "Key": "team", "Value": "data ml/x=y+z" }]),
+        "keys and values survive the URL-encoded header: {tags}"
+    );
 }

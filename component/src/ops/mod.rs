@@ -10,6 +10,7 @@ pub mod delete_objects;
 pub mod get_bucket_location;
 pub mod get_object;
 pub mod get_object_attributes;
+pub mod get_object_tagging;
 pub mod head_bucket;
 pub mod head_object;
 pub mod list_buckets;
