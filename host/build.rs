@@ -150,6 +150,9 @@ fn describe(resolve: &Resolve, ty: &Type) -> String {
                 TypeDefKind::Record(r) if r.fields.iter().any(|f| f.name == "stream") => {
                     "bytes: text, {\"base64\": ...}, a Buffer's JSON or a JSON value; or --file NAME=PATH".into()
                 }
+                TypeDefKind::Record(r) if r.fields.iter().map(|f| f.name.as_str()).eq(["value", "notice"]) => {
+                    describe(resolve, &r.fields[0].ty)
+                }
                 TypeDefKind::Record(_) => "object".into(),
                 TypeDefKind::Enum(e) => format!("one of {}", e.cases.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")),
                 TypeDefKind::Variant(v) => format!("one of: {}", v.cases.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")),
@@ -221,6 +224,8 @@ fn output_fields(resolve: &Resolve, ty: Type, prefix: &str, style: naming::Style
             }
             output_fields(resolve, *t, &format!("{prefix}[]."), style, depth + 1, out)?;
         }
+        // A noted value (`value` + `notice`) renders as its value, already described.
+        TypeDefKind::Record(r) if r.fields.iter().map(|f| f.name.as_str()).eq(["value", "notice"]) => {}
         TypeDefKind::Record(r) => {
             for f in &r.fields {
                 let name = if f.name == naming::RESPONSE_METADATA {

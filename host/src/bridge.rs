@@ -385,6 +385,36 @@ pub fn inline_bytes(bytes: Vec<u8>) -> Value {
     }
 }
 
+/// Whether a record is a *noted value*: exactly the fields `value` and
+/// `notice`. It renders as its value, and its notice (when set) is given to
+/// the caller apart, so that an output keeps the seed's shape (listObjects'
+/// array of keys) while still saying that more pages follow.
+fn is_noted(r: &types::Record) -> bool {
+    let names: Vec<&str> = r.fields().map(|f| f.name).collect();
+    names == ["value", "notice"]
+}
+
+/// The notices of an output's noted values (at the top, or in a variant case).
+pub fn notices(val: &Val, ty: &Type) -> Vec<String> {
+    match (val, ty) {
+        (Val::Record(fields), Type::Record(r)) if is_noted(r) => fields
+            .iter()
+            .filter_map(|(name, v)| match (name.as_str(), v) {
+                ("notice", Val::Option(Some(n))) => match n.as_ref() {
+                    Val::String(s) => Some(s.clone()),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect(),
+        (Val::Variant(case, Some(payload)), Type::Variant(v)) => {
+            v.cases().find(|c| c.name == case).and_then(|c| c.ty).map(|t| notices(payload, &t)).unwrap_or_default()
+        }
+        (Val::Option(Some(inner)), Type::Option(o)) => notices(inner, &o.ty()),
+        _ => Vec::new(),
+    }
+}
+
 /// Bytes as a Node Buffer's JSON (the seed's getObject payload).
 pub fn node_buffer(bytes: &[u8]) -> Value {
     json!({ "type": "Buffer", "data": bytes })
@@ -436,6 +466,12 @@ pub fn to_json(val: &Val, ty: &Type, render: Render) -> anyhow::Result<Value> {
                 ),
                 _ => Value::Array(items.iter().map(|i| to_json(i, &elem, inner(render))).collect::<anyhow::Result<_>>()?),
             }
+        }
+        (Val::Record(fields), Type::Record(r)) if is_noted(r) => {
+            // A noted value is rendered as the value; the notice goes apart ([`notices`]).
+            let (value, field) =
+                fields.iter().zip(r.fields()).find(|((n, _), _)| n == "value").map(|((_, v), f)| (v, f)).expect("a value field");
+            to_json(value, &field.ty, render)?
         }
         (Val::Record(fields), Type::Record(r)) => {
             let mut map = Map::new();

@@ -360,12 +360,16 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let host = Host::new(config)?;
             let progress = progress::show(transfers.progress.clone(), total);
             let memory_peak = transfers.memory_peak.clone();
+            let notices = transfers.notices.clone();
             let mut result = host.call_with(key, &input, connection.as_ref(), transfers).await;
             progress.finish();
             if let (Ok(_), Some((temp, path))) = (&result, pending)
                 && let Err(e) = temp.persist(&path)
             {
                 result = Err(CallError::Host(anyhow::anyhow!("cannot write {}: {}", path.display(), e.error)));
+            }
+            for notice in notices.lock().expect("notices").iter() {
+                eprintln!("{}", json!({ "notice": notice }));
             }
             if let Some(log) = log {
                 for r in log.lock().expect("request log").iter() {

@@ -155,6 +155,9 @@ pub struct Transfers {
     pub progress: Counter,
     /// The largest the component's linear memory grew to, in bytes.
     pub memory_peak: Counter,
+    /// Notices the output carried apart from its value (listObjects: "more
+    /// keys follow"); `s3-host call` prints them on stderr.
+    pub notices: Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 /// The memory cap, recording how far memory grew and whether the cap was hit.
@@ -591,6 +594,7 @@ impl Execution<'_> {
             }
             return Ok(Value::Object(out));
         }
+        transfers.notices.lock().expect("notices").extend(bridge::notices(&ok, &ok_ty));
         let render = if op.output_is_aws() { Render::Aws } else { Render::Camel };
         let body = bridge::to_json(&ok, &ok_ty, render).map_err(host)?;
         Ok(match op.envelope_key() {

@@ -370,3 +370,40 @@ async fn serve_listens_refuses_junk_and_keeps_serving() {
     child.wait().unwrap();
     assert_eq!(std::fs::read_to_string(&out).unwrap_or_default(), "", "no payload for refused messages");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_truncated_page_of_keys_says_so_on_stderr() {
+    let fs = Fs::start().await;
+    let b = bucket("notice");
+    let conn = fs.conn().to_string();
+    let call = |input: Value| {
+        let mut cmd = s3_host();
+        cmd.args(["call", "listObjects", "--connection", &conn, "--input", &input.to_string()]);
+        cmd
+    };
+    let mut create = s3_host();
+    create.args(["call", "createBucket", "--connection", &conn, "--input", &json!({ "bucket": b }).to_string()]);
+    assert!(run(&mut create).await.status.success());
+    for k in ["a", "b", "c"] {
+        let mut put = s3_host();
+        put.args([
+            "call",
+            "putObject",
+            "--connection",
+            &conn,
+            "--input",
+            &json!({ "bucket": b, "objectKey": k, "fileContents": "x" }).to_string(),
+        ]);
+        assert!(run(&mut put).await.status.success());
+    }
+    let out = run(&mut call(json!({ "bucket": b, "pagination": { "maxKeys": 2 } }))).await;
+    assert_eq!(stdout_json(&out), json!({ "data": ["a", "b"] }), "the seed's array, unchanged");
+    let notice: Value = serde_json::from_str(String::from_utf8(out.stderr).unwrap().lines().next().expect("a notice")).unwrap();
+    let text = notice["notice"].as_str().unwrap();
+    assert!(text.contains("allPages") && text.contains("continuationToken"), "{text}");
+    // The token it gives fetches the rest.
+    let token = text.split('"').nth(1).unwrap();
+    let rest = run(&mut call(json!({ "bucket": b, "pagination": { "maxKeys": 2, "continuationToken": token } }))).await;
+    assert_eq!(stdout_json(&rest), json!({ "data": ["c"] }));
+    assert!(rest.stderr.is_empty(), "the last page has no notice: {}", String::from_utf8_lossy(&rest.stderr));
+}

@@ -4,7 +4,7 @@
 use crate::client::{self, Client, Transport, metadata};
 use crate::conn::Conn;
 use crate::error::Result;
-use crate::objects::{CommonPrefix, ListObjectsOutput, ListObjectsPage, ObjectSummary, Pagination};
+use crate::objects::{CommonPrefix, KeyList, ListObjectsOutput, ListObjectsPage, ObjectSummary, Pagination};
 use crate::types::Owner;
 use crate::{encode, time, validate, xml};
 use serde::Deserialize;
@@ -159,7 +159,13 @@ pub fn run<T: Transport>(client: &Client<T>, mut input: Input, include_metadata:
     Ok(if include_metadata {
         ListObjectsOutput::Page(page)
     } else {
-        ListObjectsOutput::Keys(page.contents.into_iter().map(|c| c.key).collect())
+        let notice = page.is_truncated.then(|| match &page.next_continuation_token {
+            Some(token) => format!(
+                "More keys follow: pass allPages true for all of them, or pagination.continuationToken {token:?} for the next page."
+            ),
+            None => "More keys follow: pass allPages true for all of them.".to_owned(),
+        });
+        ListObjectsOutput::Keys(KeyList { value: page.contents.into_iter().map(|c| c.key).collect(), notice })
     })
 }
 
@@ -264,7 +270,14 @@ mod tests {
         let pages = Script::bodies(&[&page(&["a", "b"], Some("t2"))]);
         let client = Client::new(conn(), &pages);
         let out = run(&client, Input { bucket: "bkt".into(), ..Default::default() }, false, false).unwrap();
-        assert!(matches!(out, ListObjectsOutput::Keys(ref k) if k == &["a", "b"]));
+        let ListObjectsOutput::Keys(keys) = out else { panic!("expected keys") };
+        assert_eq!(keys.value, ["a", "b"]);
+        let notice = keys.notice.unwrap();
+        assert!(notice.contains("continuationToken \"t2\"") && notice.contains("allPages"), "{notice}");
         assert_eq!(pages.urls().len(), 1);
+        // A last page says nothing more.
+        let last = Script::bodies(&[&page(&["a"], None)]);
+        let out = run(&Client::new(conn(), &last), Input { bucket: "bkt".into(), ..Default::default() }, false, false).unwrap();
+        assert!(matches!(out, ListObjectsOutput::Keys(KeyList { notice: None, .. })));
     }
 }
