@@ -15,6 +15,22 @@ fn trusting(stand_in: &StandIn, log: &RequestLog) -> Host {
     })
 }
 
+/// Where `serve` writes payloads, and what it wrote.
+fn payload_sink() -> (s3_host::serve::Sink, std::sync::Arc<std::sync::Mutex<Vec<u8>>>) {
+    struct Lines(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+    impl std::io::Write for Lines {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    (std::sync::Arc::new(std::sync::Mutex::new(Box::new(Lines(lines.clone())))), lines)
+}
+
 async fn deliver(host: &Host, body: &str, extra: Value) -> Value {
     let mut input = json!({ "request": { "method": "POST", "headers": { "x-amz-sns-message-type": "Notification" }, "body": body } });
     input.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
@@ -193,18 +209,7 @@ async fn serve_answers_over_http_and_writes_payload_lines() {
     let host = std::sync::Arc::new(host_with(|c| c.sns_redirect = Some(SnsRedirect { base: stand_in.base.clone(), headers: Vec::new() })));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/", listener.local_addr().unwrap());
-    let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
-    struct Lines(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-    impl std::io::Write for Lines {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let sink: s3_host::serve::Sink = std::sync::Arc::new(std::sync::Mutex::new(Box::new(Lines(lines.clone()))));
+    let (sink, lines) = payload_sink();
     let options = s3_host::serve::ServeOptions { max_body: 64 << 10, ..Default::default() };
     let server = tokio::spawn(s3_host::serve::run(host, listener, options, sink));
 
@@ -275,18 +280,7 @@ async fn the_seeds_example_integration_runs_on_moto() {
     }));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let endpoint = format!("http://{}/sns", listener.local_addr().unwrap());
-    let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
-    struct Lines(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-    impl std::io::Write for Lines {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let sink: s3_host::serve::Sink = std::sync::Arc::new(std::sync::Mutex::new(Box::new(Lines(lines.clone()))));
+    let (sink, lines) = payload_sink();
     let options = s3_host::serve::ServeOptions { expected_topic_arn: Some(topic.clone()), ..Default::default() };
     let server = tokio::spawn(s3_host::serve::run(host, listener, options, sink));
 
