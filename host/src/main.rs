@@ -74,8 +74,8 @@ struct HostArgs {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// List every action and data source key with a one-line description, or
-    /// describe one (its inputs and output fields)
+    /// List every action, trigger and data source key with a one-line
+    /// description, or describe one (its inputs and output fields)
     Actions {
         /// Describe this action or data source in full
         key: Option<String>,
@@ -97,7 +97,10 @@ enum Command {
         #[arg(long, default_value = "{}")]
         input: String,
         /// The connection as JSON, inline or @file.json
-        /// {"accessKeyId", "secretAccessKey", "sessionToken", "region", "endpointUrl", "forcePathStyle"}.
+        /// {"accessKeyId", "secretAccessKey", "sessionToken", "region", "endpointUrl", "forcePathStyle"},
+        /// with "roleARN" (and "externalId", "roleSessionName", "roleDurationSeconds") to assume a role.
+        /// The inputs awsRegion and dynamicAccessKeyId/dynamicSecretAccessKey/dynamicSessionToken
+        /// change it for one call, as in the seed.
         /// Default: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION or
         /// AWS_DEFAULT_REGION, AWS_ENDPOINT_URL(_S3), then the AWS_PROFILE of ~/.aws/credentials
         #[arg(long)]
