@@ -150,9 +150,7 @@ fn describe(resolve: &Resolve, ty: &Type) -> String {
                 TypeDefKind::Record(r) if r.fields.iter().any(|f| f.name == "stream") => {
                     "bytes: text, {\"base64\": ...}, a Buffer's JSON or a JSON value; or --file NAME=PATH".into()
                 }
-                TypeDefKind::Record(r) if r.fields.iter().map(|f| f.name.as_str()).eq(["value", "notice"]) => {
-                    describe(resolve, &r.fields[0].ty)
-                }
+                TypeDefKind::Record(r) if is_noted(r) => describe(resolve, &r.fields[0].ty),
                 TypeDefKind::Record(_) => "object".into(),
                 TypeDefKind::Enum(e) => format!("one of {}", e.cases.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")),
                 TypeDefKind::Variant(v) => format!("one of: {}", v.cases.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")),
@@ -225,7 +223,7 @@ fn output_fields(resolve: &Resolve, ty: Type, prefix: &str, style: naming::Style
             output_fields(resolve, *t, &format!("{prefix}[]."), style, depth + 1, out)?;
         }
         // A noted value (`value` + `notice`) renders as its value, already described.
-        TypeDefKind::Record(r) if r.fields.iter().map(|f| f.name.as_str()).eq(["value", "notice"]) => {}
+        TypeDefKind::Record(r) if is_noted(r) => {}
         TypeDefKind::Record(r) => {
             for f in &r.fields {
                 let name = if f.name == naming::RESPONSE_METADATA {
@@ -264,6 +262,11 @@ fn list_item(resolve: &Resolve, ty: &Type) -> Type {
         },
         _ => *ty,
     }
+}
+
+/// Whether a record is a noted value (rendered as its `value`).
+fn is_noted(r: &wit_parser::Record) -> bool {
+    r.fields.iter().map(|f| f.name.as_str()).eq(naming::NOTED_FIELDS)
 }
 
 /// Doc text on one line.

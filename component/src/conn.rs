@@ -173,8 +173,7 @@ fn role(c: &Connection) -> Result<Option<Role>> {
         && parts[0] == "arn"
         && parts[1].starts_with("aws")
         && parts[2] == "iam"
-        && parts[4].len() == 12
-        && parts[4].bytes().all(|b| b.is_ascii_digit())
+        && crate::validate::is_account_id(parts[4])
         && parts[5].starts_with("role/")
         && parts[5].len() > 5
         && arn.bytes().all(|b| b.is_ascii_graphic());

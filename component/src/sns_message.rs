@@ -287,11 +287,11 @@ fn accept<T: Transport>(
     }
     let message = parse(&request.body)?;
     let url = cert_url(&message)?;
+    // A message missing a signed field is refused here, before the certificate is fetched.
     string_to_sign(&message)?;
     let pem = fetch(transport, url, "the signing certificate")?;
     verify(&message, &pem)?;
-    let now = transport.now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-    check_age(&message, now, max_age)?;
+    check_age(&message, crate::time::unix_secs(transport.now()), max_age)?;
     check_topic(&message, expected_topic)?;
     match message.kind {
         Kind::Notification => Ok((Some("Notification"), message, "accepted")),

@@ -16,6 +16,11 @@ pub fn from_http_date(s: &str) -> String {
     DateTime::from_str(s.trim(), Format::HttpDate).map_or_else(|_| s.to_owned(), |d| iso(&d))
 }
 
+/// Whole seconds since the Unix epoch (0 before it).
+pub fn unix_secs(t: std::time::SystemTime) -> i64 {
+    t.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
 /// Parse an RFC 3339 timestamp (`Z` or an offset) into seconds and
 /// nanoseconds since the Unix epoch; `None` when it is not one.
 pub fn parse_rfc3339(s: &str) -> Option<(i64, u32)> {

@@ -193,6 +193,20 @@ pub fn metadata(pairs: &[(String, String)]) -> Result<()> {
     Ok(())
 }
 
+/// Whether `s` is an AWS account id: 12 digits.
+pub fn is_account_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Check an account id input (`bucketOwnerAccountid`).
+pub fn account_id(field: &str, s: &str) -> Result<()> {
+    if is_account_id(s) {
+        Ok(())
+    } else {
+        Err(Error::invalid_input("InvalidAccountId", format!("{field} must be a 12-digit AWS account id.")))
+    }
+}
+
 /// A blank optional string means "not set".
 pub fn non_blank(s: Option<&str>) -> Option<&str> {
     s.filter(|s| !s.trim().is_empty())

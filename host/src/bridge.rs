@@ -390,8 +390,7 @@ pub fn inline_bytes(bytes: Vec<u8>) -> Value {
 /// the caller apart, so that an output keeps the seed's shape (listObjects'
 /// array of keys) while still saying that more pages follow.
 fn is_noted(r: &types::Record) -> bool {
-    let names: Vec<&str> = r.fields().map(|f| f.name).collect();
-    names == ["value", "notice"]
+    r.fields().map(|f| f.name).eq(crate::naming::NOTED_FIELDS)
 }
 
 /// The notices of an output's noted values (at the top, or in a variant case).

@@ -288,15 +288,17 @@ impl WasiHttpHooks for Hooks {
         let sender = self.sender.clone();
         let mut request = request;
         let sns = Egress::sns_hosts().allows(request.uri());
-        if sns && request.method() == http::Method::GET && request.uri().path().ends_with(".pem") {
-            let url = request.uri().to_string();
+        // SNS certificates are cached by their URL, as the policy saw it.
+        let certificate =
+            (sns && request.method() == http::Method::GET && request.uri().path().ends_with(".pem")).then(|| request.uri().to_string());
+        if let Some(pem) = certificate.as_deref().and_then(|url| self.certificates.get(url)) {
+            return Box::new(async move { Ok((ok_response(pem), Box::new(async { Ok(()) }) as Box<dyn Future<Output = _> + Send>)) });
+        }
+        if sns && let Some(redirect) = &self.sns_redirect {
+            redirect.apply(&mut request);
+        }
+        if let Some(url) = certificate {
             let cache = self.certificates.clone();
-            if let Some(pem) = cache.get(&url) {
-                return Box::new(async move { Ok((ok_response(pem), Box::new(async { Ok(()) }) as Box<dyn Future<Output = _> + Send>)) });
-            }
-            if let Some(redirect) = &self.sns_redirect {
-                redirect.apply(&mut request);
-            }
             return Box::new(async move {
                 let (resp, io) = sender.send(request, options).await?;
                 if resp.status() != http::StatusCode::OK {
@@ -309,9 +311,6 @@ impl WasiHttpHooks for Hooks {
                 cache.put(url, body.clone());
                 Ok((http::Response::from_parts(parts, ok_response(body).into_body()), io))
             });
-        }
-        if sns && let Some(redirect) = &self.sns_redirect {
-            redirect.apply(&mut request);
         }
         match self.faults.hit(request.method().as_str(), &request.uri().to_string()) {
             None => Box::new(async move { sender.send(request, options).await }),

@@ -30,6 +30,10 @@ pub const CONNECTOR_FIELDS: &[&str] = &[
 /// (`partNumber`), as in the seed, where AWS's outputs are PascalCase.
 pub const CONNECTOR_INTERFACES: &[&str] = &["data-sources", "presign", "webhooks"];
 
+/// The fields of a *noted value*: a record rendered as its `value`, with its
+/// `notice` given to the caller apart (listObjects' keys and "more follow").
+pub const NOTED_FIELDS: [&str; 2] = ["value", "notice"];
+
 /// JSON naming style.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {

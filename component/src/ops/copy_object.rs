@@ -44,9 +44,10 @@ pub fn request(conn: &Conn, input: &Input) -> Result<http::Request<Vec<u8>>> {
     validate::key("sourceKey", &input.source_key)?;
     validate::key("destinationKey", &input.destination_key)?;
     let mut source = format!("{}/{}", input.source_bucket, encode::path(&input.source_key));
-    if let Some(v) = validate::non_blank(input.source_version_id.as_deref()) {
+    let version = super::with_version("", input.source_version_id.as_deref());
+    if !version.is_empty() {
         source.push('?');
-        source.push_str(&encode::query(&[("versionId", v.trim())]));
+        source.push_str(&version);
     }
     let mut headers = vec![("x-amz-copy-source", source)];
     headers.extend(input.acl.map(acl_header));
@@ -64,8 +65,7 @@ pub fn request(conn: &Conn, input: &Input) -> Result<http::Request<Vec<u8>>> {
             "metadata and contentType apply with metadataDirective REPLACE; without it the copy keeps the source's.",
         ));
     }
-    let meta: Vec<(String, String)> =
-        input.metadata.iter().map(|(k, v)| (format!("x-amz-meta-{}", k.trim().to_ascii_lowercase()), v.clone())).collect();
+    let meta = super::metadata_headers(&input.metadata);
     headers.extend(meta.iter().map(|(k, v)| (k.as_str(), v.clone())));
     for (field, name, value) in [
         ("copySourceIfMatch", "x-amz-copy-source-if-match", &input.if_match),

@@ -4,13 +4,13 @@ use crate::client::{self, header, header_as, metadata};
 use crate::conn::Conn;
 use crate::error::Result;
 use crate::objects::DeleteObjectOutput;
-use crate::{encode, validate};
+use crate::validate;
 
 /// Build the request.
 pub fn request(conn: &Conn, bucket: &str, key: &str, version_id: Option<&str>) -> Result<http::Request<Vec<u8>>> {
     validate::bucket(bucket)?;
     validate::key("objectKey", key)?;
-    let query = validate::non_blank(version_id).map(|v| encode::query(&[("versionId", v.trim())])).unwrap_or_default();
+    let query = super::with_version("", version_id);
     client::request(http::Method::DELETE, conn.url(Some(bucket), Some(key), &query), &[], Vec::new())
 }
 

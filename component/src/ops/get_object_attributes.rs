@@ -6,7 +6,7 @@ use crate::conn::Conn;
 use crate::error::{Error, Result};
 use crate::objects::{GetObjectAttributesOutput, ObjectPart, ObjectParts};
 use crate::types::Checksums;
-use crate::{encode, time, validate, xml};
+use crate::{time, validate, xml};
 use serde::Deserialize;
 
 /// The attributes S3 can return, as it spells them.
@@ -57,11 +57,7 @@ pub fn request(conn: &Conn, input: &Input) -> Result<http::Request<Vec<u8>>> {
     let mut headers = vec![("x-amz-object-attributes", names.join(","))];
     headers.extend(input.max_parts.map(|n| ("x-amz-max-parts", n.to_string())));
     headers.extend(input.part_number_marker.map(|n| ("x-amz-part-number-marker", n.to_string())));
-    let mut query = String::from("attributes");
-    if let Some(v) = validate::non_blank(input.version_id.as_deref()) {
-        query.push('&');
-        query.push_str(&encode::query(&[("versionId", v.trim())]));
-    }
+    let query = super::with_version("attributes", input.version_id.as_deref());
     client::request(http::Method::GET, conn.url(Some(&input.bucket), Some(&input.key), &query), &headers, Vec::new())
 }
 

@@ -5,18 +5,14 @@ use crate::conn::Conn;
 use crate::error::Result;
 use crate::objects::GetObjectTaggingOutput;
 use crate::types::KeyValue;
-use crate::{encode, validate, xml};
+use crate::{validate, xml};
 use serde::Deserialize;
 
 /// Build the request.
 pub fn request(conn: &Conn, bucket: &str, key: &str, version_id: Option<&str>) -> Result<http::Request<Vec<u8>>> {
     validate::bucket(bucket)?;
     validate::key("objectKey", key)?;
-    let mut query = String::from("tagging");
-    if let Some(v) = validate::non_blank(version_id) {
-        query.push('&');
-        query.push_str(&encode::query(&[("versionId", v.trim())]));
-    }
+    let query = super::with_version("tagging", version_id);
     client::request(http::Method::GET, conn.url(Some(bucket), Some(key), &query), &[], Vec::new())
 }
 

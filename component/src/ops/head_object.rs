@@ -4,7 +4,7 @@ use crate::client::{self, header, header_as, metadata};
 use crate::conn::Conn;
 use crate::error::{Error, Result};
 use crate::objects::HeadObjectOutput;
-use crate::{encode, time, validate};
+use crate::{time, validate};
 
 /// Which version, which bytes, and on which conditions to read.
 #[derive(Debug, Clone, Default)]
@@ -23,7 +23,7 @@ pub struct Read {
 pub fn request(conn: &Conn, method: http::Method, bucket: &str, key: &str, read: &Read) -> Result<http::Request<Vec<u8>>> {
     validate::bucket(bucket)?;
     validate::key("objectKey", key)?;
-    let query = validate::non_blank(read.version_id.as_deref()).map(|v| encode::query(&[("versionId", v.trim())])).unwrap_or_default();
+    let query = super::with_version("", read.version_id.as_deref());
     let mut headers = Vec::new();
     if let Some(range) = validate::non_blank(read.range.as_deref()).map(str::trim) {
         if !is_byte_range(range) {

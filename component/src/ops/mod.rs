@@ -27,6 +27,21 @@ pub mod sts;
 use crate::encode;
 use crate::types::{KeyValue, ObjectCannedAcl};
 
+/// `query` (a subresource such as `tagging`, or empty) with `versionId` added
+/// when a version is given (blank means none).
+pub fn with_version(query: &str, version_id: Option<&str>) -> String {
+    match crate::validate::non_blank(version_id) {
+        Some(v) if query.is_empty() => encode::query(&[("versionId", v.trim())]),
+        Some(v) => format!("{query}&{}", encode::query(&[("versionId", v.trim())])),
+        None => query.to_owned(),
+    }
+}
+
+/// The `x-amz-meta-*` headers of user metadata (names lower-cased, as S3 stores them).
+pub fn metadata_headers(pairs: &[(String, String)]) -> Vec<(String, String)> {
+    pairs.iter().map(|(k, v)| (format!("x-amz-meta-{}", k.trim().to_ascii_lowercase()), v.clone())).collect()
+}
+
 /// The `x-amz-acl` value of a canned ACL.
 pub fn acl_header(acl: ObjectCannedAcl) -> (&'static str, String) {
     let value = match acl {

@@ -64,9 +64,7 @@ pub fn get_request(conn: &Conn, bucket: &str, expected_owner: Option<&str>) -> R
     validate::bucket(bucket)?;
     let mut headers = Vec::new();
     if let Some(owner) = validate::non_blank(expected_owner).map(str::trim) {
-        if owner.len() != 12 || !owner.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(Error::invalid_input("InvalidAccountId", "bucketOwnerAccountid must be a 12-digit AWS account id."));
-        }
+        validate::account_id("bucketOwnerAccountid", owner)?;
         headers.push(("x-amz-expected-bucket-owner", owner.to_owned()));
     }
     client::request(http::Method::GET, conn.url(Some(bucket), None, "notification"), &headers, Vec::new())
@@ -177,15 +175,15 @@ pub fn parse_get(resp: &http::Response<Vec<u8>>) -> Result<GetBucketNotification
 
 /// Check a configuration; messages name the input and the entry.
 pub fn validate(c: &Configuration) -> Result<()> {
-    let destinations = c.topics.iter().map(|t| ("topicConfigurations", "TopicArn", "sns", &t.id, &t.topic_arn, &t.events, &t.filter));
+    let destinations = c.topics.iter().map(|t| ("topicConfigurations", "TopicArn", "sns", &t.topic_arn, &t.events, &t.filter));
     let destinations =
-        destinations
-            .chain(c.queues.iter().map(|q| ("queueConfigurations", "QueueArn", "sqs", &q.id, &q.queue_arn, &q.events, &q.filter)))
-            .chain(c.lambdas.iter().map(|l| {
-                ("lambdaFunctionConfigurations", "LambdaFunctionArn", "lambda", &l.id, &l.lambda_function_arn, &l.events, &l.filter)
-            }));
+        destinations.chain(c.queues.iter().map(|q| ("queueConfigurations", "QueueArn", "sqs", &q.queue_arn, &q.events, &q.filter))).chain(
+            c.lambdas
+                .iter()
+                .map(|l| ("lambdaFunctionConfigurations", "LambdaFunctionArn", "lambda", &l.lambda_function_arn, &l.events, &l.filter)),
+        );
     let mut index = std::collections::HashMap::<&str, usize>::new();
-    for (input, arn_field, service, _id, arn, events, filter) in destinations {
+    for (input, arn_field, service, arn, events, filter) in destinations {
         let i = index.entry(input).or_default();
         let at = format!("{input}[{i}]");
         *i += 1;
@@ -206,8 +204,7 @@ pub fn arn_of(field: &str, service: &str, arn: &str) -> Result<()> {
         && parts[1].starts_with("aws")
         && parts[2] == service
         && !parts[3].is_empty()
-        && parts[4].len() == 12
-        && parts[4].bytes().all(|b| b.is_ascii_digit())
+        && validate::is_account_id(parts[4])
         && !parts[5].is_empty()
         && !arn.bytes().any(|b| b.is_ascii_whitespace() || b.is_ascii_control());
     if ok {

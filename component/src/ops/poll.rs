@@ -24,14 +24,20 @@ pub fn look_back(date: Option<&str>, now: SystemTime) -> Result<Option<String>> 
         return Err(bad());
     }
     let (secs, _) = time::parse_rfc3339(&format!("{date}T00:00:00Z")).ok_or_else(bad)?;
-    if secs > unix(now) {
+    if secs > time::unix_secs(now) {
         return Err(Error::invalid_input("InvalidLookBackDate", format!("lookBackDate {date} is in the future.")));
     }
     Ok(Some(time::iso_from_unix(secs, 0)))
 }
 
-fn unix(t: SystemTime) -> i64 {
-    t.duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+/// The state's `lastPolledAt`, checked.
+fn last_polled_at(state: Option<&PollState>) -> Result<Option<&str>> {
+    match state.and_then(|s| s.last_polled_at.as_deref()) {
+        Some(v) if time::parse_rfc3339(v).is_none() => {
+            Err(Error::invalid_input("InvalidState", format!("state.lastPolledAt {v:?} is not an ISO 8601 date-time.")))
+        }
+        last => Ok(last),
+    }
 }
 
 /// What to poll for changed files.
@@ -54,17 +60,13 @@ pub fn changed_files<T: Transport>(client: &Client<T>, input: FilesInput) -> Res
     crate::validate::bucket(&input.bucket)?;
     let now = client.now();
     let look_back = look_back(input.look_back_date.as_deref(), now)?;
+    last_polled_at(input.state.as_ref())?;
     let state = input.state.unwrap_or(PollState { last_polled_at: None, cursor: None });
-    for (field, value) in [("state.lastPolledAt", state.last_polled_at.as_deref())] {
-        if let Some(v) = value.filter(|v| time::parse_rfc3339(v).is_none()) {
-            return Err(Error::invalid_input("InvalidState", format!("{field} {v:?} is not an ISO 8601 date-time.")));
-        }
-    }
     let incoming = if input.batch { state.cursor.clone() } else { None };
     let (window_start, window_end, mut resume_after) = match &incoming {
         Some(c) => (time::from_iso(&c.window_start), time::from_iso(&c.window_end), c.resume_after.clone()),
         None => {
-            let end = time::iso_from_unix(unix(now), 0);
+            let end = time::iso_from_unix(time::unix_secs(now), 0);
             let start = state.last_polled_at.as_deref().map(time::from_iso).or(look_back).unwrap_or_else(|| end.clone());
             (start, end, None)
         }
@@ -80,7 +82,7 @@ pub fn changed_files<T: Transport>(client: &Client<T>, input: FilesInput) -> Res
                 prefix: input.prefix.clone(),
                 max_keys: Some(1000),
                 start_after: resume_after.clone(),
-                ..list_objects::Input::new(input.bucket.clone(), None, None, None)
+                ..Default::default()
             };
             let page = list_objects::parse(&client.execute(list_objects::request(&client.conn, &page_input)?)?)?;
             for o in &page.contents {
@@ -114,14 +116,11 @@ pub fn changed_files<T: Transport>(client: &Client<T>, input: FilesInput) -> Res
 pub fn new_buckets<T: Transport>(client: &Client<T>, look_back_date: Option<&str>, state: Option<PollState>) -> Result<NewBucketsOutput> {
     let now_time = client.now();
     let look_back = look_back(look_back_date, now_time)?;
-    let last = state.and_then(|s| s.last_polled_at);
-    if let Some(v) = last.as_deref().filter(|v| time::parse_rfc3339(v).is_none()) {
-        return Err(Error::invalid_input("InvalidState", format!("state.lastPolledAt {v:?} is not an ISO 8601 date-time.")));
-    }
+    let last = last_polled_at(state.as_ref())?;
     let nanos = now_time.duration_since(UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
-    let now = time::iso_from_unix(unix(now_time), nanos);
+    let now = time::iso_from_unix(time::unix_secs(now_time), nanos);
     let inclusive = last.is_none() && look_back.is_some();
-    let since = last.as_deref().map(time::from_iso).or(look_back).unwrap_or_else(|| now.clone());
+    let since = last.map(time::from_iso).or(look_back).unwrap_or_else(|| now.clone());
     let buckets: Vec<_> = list_buckets::run(client, None)?
         .into_iter()
         .filter(|b| b.creation_date.as_deref().is_some_and(|c| if inclusive { c >= since.as_str() } else { c > since.as_str() }))

@@ -125,7 +125,7 @@ impl Input {
             .collect();
         headers.extend(tagging_header(&self.tagging).map(|(k, v)| (k.to_owned(), v)));
         headers.extend(self.acl.map(acl_header).map(|(k, v)| (k.to_owned(), v)));
-        headers.extend(self.metadata.iter().map(|(k, v)| (format!("x-amz-meta-{}", k.trim().to_ascii_lowercase()), v.clone())));
+        headers.extend(super::metadata_headers(&self.metadata));
         headers
     }
 }

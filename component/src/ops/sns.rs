@@ -189,9 +189,7 @@ pub fn upsert_publish_statement(policy: &mut Value, bucket: &str, topic_arn: &st
     validate::bucket(bucket)?;
     arn_of("snsTopicArn", "sns", topic_arn)?;
     let account = account.trim();
-    if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Error::invalid_input("InvalidAccountId", "bucketOwnerAccountid must be a 12-digit AWS account id."));
-    }
+    validate::account_id("bucketOwnerAccountid", account)?;
     let sid = statement_id(bucket);
     let ours = json!({
         "Sid": sid,

@@ -10,7 +10,6 @@ use crate::error::{Error, Result};
 use crate::{time, xml};
 use serde::Deserialize;
 use std::cell::RefCell;
-use std::time::UNIX_EPOCH;
 
 /// Credentials are renewed this long before they expire.
 pub const RENEW_BEFORE_SECS: i64 = 300;
@@ -93,7 +92,7 @@ thread_local! {
 pub fn resolve<T: Transport>(client: &Client<T>) -> Result<Option<Conn>> {
     let Some(role) = &client.conn.role else { return Ok(None) };
     let key = (client.conn.access_key_id.clone(), role.clone(), client.conn.sts_url());
-    let now = client.now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    let now = time::unix_secs(client.now());
     let cached = CACHE.with_borrow(|c| c.iter().find(|(k, v)| *k == key && v.expires - RENEW_BEFORE_SECS > now).map(|(_, v)| v.clone()));
     let creds = match cached {
         Some(c) => c,

@@ -6,7 +6,7 @@ use crate::client::{self, metadata};
 use crate::conn::Conn;
 use crate::error::{Error, Result};
 use crate::object_lock::{GetObjectRetentionOutput, Retention, RetentionMode};
-use crate::{encode, time, validate, xml};
+use crate::{time, validate, xml};
 use serde::Deserialize;
 use std::time::SystemTime;
 
@@ -30,12 +30,7 @@ pub struct Input {
 fn url(conn: &Conn, bucket: &str, key: &str, version_id: Option<&str>) -> Result<String> {
     validate::bucket(bucket)?;
     validate::key("objectKey", key)?;
-    let mut query = String::from("retention");
-    if let Some(v) = validate::non_blank(version_id) {
-        query.push('&');
-        query.push_str(&encode::query(&[("versionId", v.trim())]));
-    }
-    Ok(conn.url(Some(bucket), Some(key), &query))
+    Ok(conn.url(Some(bucket), Some(key), &crate::ops::with_version("retention", version_id)))
 }
 
 /// Build the GET request.
@@ -75,8 +70,7 @@ pub fn put_request(conn: &Conn, input: &Input, now: SystemTime) -> Result<http::
                     ),
                 ));
             };
-            let now_secs = now.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-            if secs <= now_secs {
+            if secs <= time::unix_secs(now) {
                 return Err(Error::invalid_input(
                     "InvalidRetainUntilDate",
                     format!(
