@@ -2,6 +2,7 @@
 
 use crate::encode;
 use crate::error::{Error, Result};
+use crate::secrets::Secret;
 use crate::types::Connection;
 
 /// Region used when the connection names none.
@@ -57,10 +58,16 @@ impl std::fmt::Debug for Conn {
 }
 
 impl Conn {
-    /// Check and resolve a WIT connection.
-    pub fn new(c: &Connection) -> Result<Self> {
+    /// Check and resolve a WIT connection, reading its secrets from the host.
+    pub fn new(c: &Connection<'_>) -> Result<Self> {
+        let session_token = c.session_token.map(Secret::reveal);
+        Self::resolve(c, &c.secret_access_key.reveal(), session_token.as_deref())
+    }
+
+    /// [`Conn::new`] with the text of the connection's secrets already read.
+    pub(crate) fn resolve(c: &Connection<'_>, secret_access_key: &str, session_token: Option<&str>) -> Result<Self> {
         let access_key_id = c.access_key_id.trim().to_owned();
-        let secret_access_key = c.secret_access_key.trim().to_owned();
+        let secret_access_key = secret_access_key.trim().to_owned();
         if access_key_id.is_empty() {
             return Err(Error::invalid_connection(
                 "MissingAccessKeyId",
@@ -76,9 +83,9 @@ impl Conn {
         // They travel in headers: anything but visible ASCII would break the
         // request (or the host's header parser) instead of failing clearly.
         for (name, value) in [
-            ("accessKeyId", Some(&access_key_id)),
-            ("secretAccessKey", Some(&secret_access_key)),
-            ("sessionToken", c.session_token.as_ref()),
+            ("accessKeyId", Some(access_key_id.as_str())),
+            ("secretAccessKey", Some(secret_access_key.as_str())),
+            ("sessionToken", session_token),
         ] {
             if value.is_some_and(|v| !v.trim().bytes().all(|b| b.is_ascii_graphic())) {
                 return Err(Error::invalid_connection(
@@ -93,7 +100,7 @@ impl Conn {
         if !region.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-') {
             return Err(Error::invalid_connection("InvalidRegion", format!("Region {region:?} is not a region code such as us-east-1.")));
         }
-        let session_token = crate::validate::non_blank(c.session_token.as_deref()).map(|s| s.trim().to_owned());
+        let session_token = crate::validate::non_blank(session_token).map(|s| s.trim().to_owned());
         let (scheme, authority, base_path, path_style_default) = match crate::validate::non_blank(c.endpoint_url.as_deref()) {
             Some(url) => {
                 let (scheme, authority, base_path) = parse_endpoint(url.trim())?;
@@ -164,7 +171,7 @@ impl Conn {
 }
 
 /// The role of a connection, checked.
-fn role(c: &Connection) -> Result<Option<Role>> {
+fn role(c: &Connection<'_>) -> Result<Option<Role>> {
     let Some(arn) = crate::validate::non_blank(c.role_arn.as_deref()).map(str::trim) else {
         return Ok(None);
     };
@@ -249,10 +256,23 @@ fn parse_endpoint(url: &str) -> Result<(&'static str, String, String)> {
 pub(crate) mod tests {
     use super::*;
 
-    pub(crate) fn connection(endpoint: Option<&str>) -> Connection {
+    /// The secret access key of AWS's published signing examples.
+    pub(crate) const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+
+    /// A handle standing in for a host-held secret. Natively there is no host
+    /// to reveal or drop it: tests give the text to [`resolved`] instead, and
+    /// the handle is leaked rather than dropped.
+    fn handle() -> &'static Secret {
+        // SAFETY: the handle is never used to call the host (natively there is none).
+        #[expect(unsafe_code, reason = "a stand-in handle for native tests")]
+        Box::leak(Box::new(unsafe { Secret::from_handle(1) }))
+    }
+
+    /// A connection with the example key pair and no session token.
+    pub(crate) fn connection(endpoint: Option<&str>) -> Connection<'static> {
         Connection {
             access_key_id: "AKIDEXAMPLE".into(),
-            secret_access_key: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".into(),
+            secret_access_key: handle(),
             session_token: None,
             region: Some("us-east-1".into()),
             endpoint_url: endpoint.map(str::to_owned),
@@ -264,34 +284,39 @@ pub(crate) mod tests {
         }
     }
 
+    /// `c` resolved with the example secret (and no session token).
+    pub(crate) fn resolved(c: &Connection<'_>) -> Result<Conn> {
+        Conn::resolve(c, SECRET, None)
+    }
+
     #[test]
     fn roles_are_checked_and_sts_follows_the_endpoint() {
         let mut c = connection(None);
         c.role_arn = Some(" arn:aws:iam::123456789012:role/reader ".into());
         c.external_id = Some(" ".into());
-        let conn = Conn::new(&c).unwrap();
+        let conn = resolved(&c).unwrap();
         let role = conn.role.clone().unwrap();
         assert_eq!(
             (role.arn.as_str(), role.external_id, role.session_name.as_str()),
             ("arn:aws:iam::123456789012:role/reader", None, "integration-session")
         );
         assert_eq!(conn.sts_url(), "https://sts.us-east-1.amazonaws.com/");
-        assert_eq!(Conn::new(&connection(Some("http://127.0.0.1:5000"))).unwrap().sts_url(), "http://127.0.0.1:5000/");
+        assert_eq!(resolved(&connection(Some("http://127.0.0.1:5000"))).unwrap().sts_url(), "http://127.0.0.1:5000/");
         for bad in ["arn:aws:iam::123:role/x", "arn:aws:s3:::bucket", "role/x", "arn:aws:iam::123456789012:user/bob"] {
             c.role_arn = Some(bad.into());
-            assert_eq!(Conn::new(&c).unwrap_err().code, "InvalidRoleArn", "{bad}");
+            assert_eq!(resolved(&c).unwrap_err().code, "InvalidRoleArn", "{bad}");
         }
         c.role_arn = Some("arn:aws:iam::123456789012:role/reader".into());
         c.role_duration_seconds = Some(60);
-        assert_eq!(Conn::new(&c).unwrap_err().code, "InvalidRoleDuration");
+        assert_eq!(resolved(&c).unwrap_err().code, "InvalidRoleDuration");
         c.role_duration_seconds = None;
         c.role_session_name = Some("has space".into());
-        assert_eq!(Conn::new(&c).unwrap_err().code, "InvalidRoleSessionName");
+        assert_eq!(resolved(&c).unwrap_err().code, "InvalidRoleSessionName");
     }
 
     #[test]
     fn aws_uses_virtual_hosted_style() {
-        let c = Conn::new(&connection(None)).unwrap();
+        let c = resolved(&connection(None)).unwrap();
         assert_eq!(c.url(Some("bkt"), Some("a b/c"), ""), "https://bkt.s3.us-east-1.amazonaws.com/a%20b/c");
         assert_eq!(c.url(Some("bkt"), None, "list-type=2"), "https://bkt.s3.us-east-1.amazonaws.com/?list-type=2");
         assert_eq!(c.url(None, None, ""), "https://s3.us-east-1.amazonaws.com/");
@@ -303,33 +328,31 @@ pub(crate) mod tests {
 
     #[test]
     fn custom_endpoints_default_to_path_style() {
-        let c = Conn::new(&connection(Some("http://127.0.0.1:9000/"))).unwrap();
+        let c = resolved(&connection(Some("http://127.0.0.1:9000/"))).unwrap();
         assert_eq!(c.url(Some("bkt"), Some("a//b/"), ""), "http://127.0.0.1:9000/bkt/a//b/");
         assert_eq!(c.url(Some("bkt"), None, ""), "http://127.0.0.1:9000/bkt");
         let mut conn = connection(Some("https://S3.Example.com/base/"));
         conn.force_path_style = Some(false);
-        let c = Conn::new(&conn).unwrap();
+        let c = resolved(&conn).unwrap();
         assert_eq!(c.url(Some("bkt"), Some("k"), ""), "https://bkt.s3.example.com/base/k");
     }
 
     #[test]
     fn rejects_bad_connections() {
         for url in ["127.0.0.1:9000", "ftp://x", "http://", "http://user:pw@host", "http://h/?q=1"] {
-            let e = Conn::new(&connection(Some(url))).unwrap_err();
+            let e = resolved(&connection(Some(url))).unwrap_err();
             assert_eq!(e.code, "InvalidEndpointUrl", "{url}");
         }
-        let mut c = connection(None);
-        c.secret_access_key = "  ".into();
-        assert_eq!(Conn::new(&c).unwrap_err().code, "MissingSecretAccessKey");
+        assert_eq!(Conn::resolve(&connection(None), "  ", None).unwrap_err().code, "MissingSecretAccessKey");
     }
 
     #[test]
     fn default_ports_are_dropped_and_user_info_is_never_echoed() {
-        let c = Conn::new(&connection(Some("https://S3.example.com:443/"))).unwrap();
+        let c = resolved(&connection(Some("https://S3.example.com:443/"))).unwrap();
         assert_eq!(c.endpoint(), "https://s3.example.com");
-        assert_eq!(Conn::new(&connection(Some("http://127.0.0.1:80"))).unwrap().endpoint(), "http://127.0.0.1");
-        assert_eq!(Conn::new(&connection(Some("http://127.0.0.1:9000"))).unwrap().endpoint(), "http://127.0.0.1:9000");
-        let e = Conn::new(&connection(Some("http://AKID:SuperSecret@host"))).unwrap_err();
+        assert_eq!(resolved(&connection(Some("http://127.0.0.1:80"))).unwrap().endpoint(), "http://127.0.0.1");
+        assert_eq!(resolved(&connection(Some("http://127.0.0.1:9000"))).unwrap().endpoint(), "http://127.0.0.1:9000");
+        let e = resolved(&connection(Some("http://AKID:SuperSecret@host"))).unwrap_err();
         assert_eq!(e.code, "InvalidEndpointUrl");
         assert!(!e.message.contains("SuperSecret") && !e.message.contains("AKID"), "{}", e.message);
         assert!(e.message.contains("***@host"), "{}", e.message);
@@ -340,9 +363,7 @@ pub(crate) mod tests {
         for (key, secret, token) in [("AK\r\nX-Injected: 1", "s", None), ("AK", "se\x7fcret", None), ("AK", "s", Some("tok en"))] {
             let mut c = connection(None);
             c.access_key_id = key.into();
-            c.secret_access_key = secret.into();
-            c.session_token = token.map(str::to_owned);
-            let e = Conn::new(&c).unwrap_err();
+            let e = Conn::resolve(&c, secret, token).unwrap_err();
             assert_eq!(e.code, "InvalidCredentials", "{key:?}");
             assert!(!e.message.contains("se\x7fcret"));
         }
@@ -350,8 +371,12 @@ pub(crate) mod tests {
 
     #[test]
     fn debug_hides_the_secret() {
-        let c = Conn::new(&connection(None)).unwrap();
+        let c = Conn::resolve(&connection(None), SECRET, Some("FQoGZXIvYXdzEXAMPLETOKEN")).unwrap();
         let s = format!("{c:?}");
-        assert!(!s.contains("wJalr"), "{s}");
+        assert!(!s.contains("wJalr") && !s.contains("FQoG"), "{s}");
+        assert!(s.contains("AKIDEXAMPLE"), "{s}");
+        // The WIT record holds only handles to the host's secrets.
+        let s = format!("{:?}", connection(None));
+        assert!(s.contains("secret-access-key: Secret { handle: Resource { handle: 1 } }"), "{s}");
     }
 }

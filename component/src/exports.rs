@@ -38,13 +38,13 @@ use std::cell::RefCell;
 
 struct Component;
 
-fn client(conn: &Connection) -> Result<Client<WasiTransport>> {
+fn client(conn: &Connection<'_>) -> Result<Client<WasiTransport>> {
     Client::connect(Conn::new(conn)?, WasiTransport)
 }
 
 impl objects::Guest for Component {
     fn put_object(
-        conn: Connection,
+        conn: Connection<'_>,
         bucket: String,
         object_key: String,
         file_contents: ByteSource<'_>,
@@ -83,7 +83,7 @@ impl objects::Guest for Component {
     }
 
     fn get_object(
-        conn: Connection,
+        conn: Connection<'_>,
         bucket: String,
         object_key: String,
         version_id: Option<String>,
@@ -99,7 +99,7 @@ impl objects::Guest for Component {
     }
 
     fn head_object(
-        conn: Connection,
+        conn: Connection<'_>,
         bucket: String,
         object_key: String,
         version_id: Option<String>,
@@ -112,13 +112,13 @@ impl objects::Guest for Component {
         head_object::parse(&c.execute(head_object::request(&c.conn, http::Method::HEAD, &bucket, &object_key, &read)?)?)
     }
 
-    fn delete_object(conn: Connection, bucket: String, object_key: String, version_id: Option<String>) -> Result<DeleteObjectOutput> {
+    fn delete_object(conn: Connection<'_>, bucket: String, object_key: String, version_id: Option<String>) -> Result<DeleteObjectOutput> {
         let c = client(&conn)?;
         delete_object::parse(&c.execute(delete_object::request(&c.conn, &bucket, &object_key, version_id.as_deref())?)?)
     }
 
     fn copy_object(
-        conn: Connection,
+        conn: Connection<'_>,
         source_bucket: String,
         destination_bucket: String,
         source_key: String,
@@ -149,7 +149,7 @@ impl objects::Guest for Component {
     }
 
     fn list_objects(
-        conn: Connection,
+        conn: Connection<'_>,
         bucket: String,
         include_metadata: Option<bool>,
         pagination: Option<Pagination>,
@@ -167,7 +167,7 @@ impl objects::Guest for Component {
     }
 
     fn delete_objects(
-        conn: Connection,
+        conn: Connection<'_>,
         bucket: String,
         object_keys: Option<Vec<String>>,
         objects: Option<Vec<ObjectIdentifier>>,
@@ -178,7 +178,7 @@ impl objects::Guest for Component {
     }
 
     fn get_object_tagging(
-        conn: Connection,
+        conn: Connection<'_>,
         bucket: String,
         object_key: String,
         version_id: Option<String>,
@@ -188,7 +188,7 @@ impl objects::Guest for Component {
     }
 
     fn get_object_attributes(
-        conn: Connection,
+        conn: Connection<'_>,
         bucket: String,
         object_key: String,
         object_attributes: Vec<String>,
@@ -211,7 +211,7 @@ impl objects::Guest for Component {
 
 impl mp::Guest for Component {
     fn create_multipart_upload(
-        conn: Connection,
+        conn: Connection<'_>,
         bucket: String,
         object_key: String,
         tagging: Option<Vec<KeyValue>>,
@@ -235,7 +235,7 @@ impl mp::Guest for Component {
     }
 
     fn upload_part(
-        conn: Connection,
+        conn: Connection<'_>,
         bucket: String,
         object_key: String,
         upload_id: String,
@@ -250,7 +250,7 @@ impl mp::Guest for Component {
     }
 
     fn complete_multipart_upload(
-        conn: Connection,
+        conn: Connection<'_>,
         bucket: String,
         object_key: String,
         upload_id: String,
@@ -261,7 +261,7 @@ impl mp::Guest for Component {
     }
 
     fn abort_multipart_upload(
-        conn: Connection,
+        conn: Connection<'_>,
         bucket: String,
         object_key: String,
         upload_id: String,
@@ -271,7 +271,7 @@ impl mp::Guest for Component {
     }
 
     fn list_multipart_uploads(
-        conn: Connection,
+        conn: Connection<'_>,
         bucket: String,
         prefix: Option<String>,
         max_uploads: Option<u32>,
@@ -284,7 +284,7 @@ impl mp::Guest for Component {
     }
 
     fn list_parts(
-        conn: Connection,
+        conn: Connection<'_>,
         bucket: String,
         object_key: String,
         upload_id: String,
@@ -315,7 +315,7 @@ impl us::Guest for Component {
     type UploadStream = Stream;
 
     fn create_upload_stream(
-        conn: Connection,
+        conn: Connection<'_>,
         object_key: String,
         bucket: String,
         tagging: Option<Vec<KeyValue>>,
@@ -346,22 +346,22 @@ fn closed() -> crate::Error {
 }
 
 impl buckets::Guest for Component {
-    fn list_buckets(conn: Connection, prefix: Option<String>) -> Result<Vec<Bucket>> {
+    fn list_buckets(conn: Connection<'_>, prefix: Option<String>) -> Result<Vec<Bucket>> {
         list_buckets::run(&client(&conn)?, prefix.as_deref())
     }
 
-    fn head_bucket(conn: Connection, bucket: String) -> Result<HeadBucketOutput> {
+    fn head_bucket(conn: Connection<'_>, bucket: String) -> Result<HeadBucketOutput> {
         let c = client(&conn)?;
         head_bucket::parse(&c.execute(head_bucket::request(&c.conn, &bucket)?)?)
     }
 
-    fn get_bucket_location(conn: Connection, bucket: String) -> Result<String> {
+    fn get_bucket_location(conn: Connection<'_>, bucket: String) -> Result<String> {
         let c = client(&conn)?;
         get_bucket_location::parse(&c.execute(get_bucket_location::request(&c.conn, &bucket)?)?)
     }
 
     fn create_bucket(
-        conn: Connection,
+        conn: Connection<'_>,
         bucket: String,
         location_constraint: Option<String>,
         object_lock_enabled: Option<bool>,
@@ -371,7 +371,7 @@ impl buckets::Guest for Component {
         create_bucket::parse(&c.execute(req)?)
     }
 
-    fn delete_bucket(conn: Connection, bucket: String) -> Result<EmptyOutput> {
+    fn delete_bucket(conn: Connection<'_>, bucket: String) -> Result<EmptyOutput> {
         let c = client(&conn)?;
         delete_bucket::parse(&c.execute(delete_bucket::request(&c.conn, &bucket)?)?)
     }
@@ -379,7 +379,7 @@ impl buckets::Guest for Component {
 
 impl presign::Guest for Component {
     fn generate_presigned_url(
-        conn: Connection,
+        conn: Connection<'_>,
         bucket: String,
         object_key: String,
         action_type: Option<PresignAction>,
@@ -391,7 +391,7 @@ impl presign::Guest for Component {
     }
 
     fn generate_presigned_for_multipart_uploads(
-        conn: Connection,
+        conn: Connection<'_>,
         bucket: String,
         object_key: String,
         urls_to_generate: Option<u32>,
@@ -404,13 +404,13 @@ impl presign::Guest for Component {
 }
 
 impl object_lock::Guest for Component {
-    fn get_object_lock_configuration(conn: Connection, bucket: String) -> Result<GetObjectLockConfigurationOutput> {
+    fn get_object_lock_configuration(conn: Connection<'_>, bucket: String) -> Result<GetObjectLockConfigurationOutput> {
         let c = client(&conn)?;
         lock::configuration::parse_get(&c.execute(lock::configuration::get_request(&c.conn, &bucket)?)?)
     }
 
     fn put_object_lock_configuration(
-        conn: Connection,
+        conn: Connection<'_>,
         bucket: String,
         default_retention_mode: Option<RetentionMode>,
         default_retention_days: Option<u32>,
@@ -423,7 +423,7 @@ impl object_lock::Guest for Component {
     }
 
     fn get_object_retention(
-        conn: Connection,
+        conn: Connection<'_>,
         bucket: String,
         object_key: String,
         version_id: Option<String>,
@@ -433,7 +433,7 @@ impl object_lock::Guest for Component {
     }
 
     fn put_object_retention(
-        conn: Connection,
+        conn: Connection<'_>,
         bucket: String,
         object_key: String,
         retention_mode: Option<RetentionMode>,
@@ -455,13 +455,13 @@ impl object_lock::Guest for Component {
 }
 
 impl notifications::Guest for Component {
-    fn get_bucket_notification_configuration(conn: Connection, bucket: String) -> Result<GetBucketNotificationConfigurationOutput> {
+    fn get_bucket_notification_configuration(conn: Connection<'_>, bucket: String) -> Result<GetBucketNotificationConfigurationOutput> {
         let c = client(&conn)?;
         notification::parse_get(&c.execute(notification::get_request(&c.conn, &bucket, None)?)?)
     }
 
     fn put_bucket_notification_configuration(
-        conn: Connection,
+        conn: Connection<'_>,
         bucket: String,
         topic_configurations: Option<Vec<TopicConfiguration>>,
         queue_configurations: Option<Vec<QueueConfiguration>>,
@@ -487,7 +487,7 @@ impl notifications::Guest for Component {
     }
 
     fn bucket_event_trigger_configuration(
-        conn: Connection,
+        conn: Connection<'_>,
         sns_topic_arn: String,
         events_list: Vec<String>,
         bucket: String,
@@ -508,20 +508,20 @@ impl notifications::Guest for Component {
 }
 
 impl account::Guest for Component {
-    fn get_current_account(conn: Connection) -> Result<GetCurrentAccountOutput> {
+    fn get_current_account(conn: Connection<'_>) -> Result<GetCurrentAccountOutput> {
         let c = client(&conn)?;
         ops::sts::parse_caller_identity(&c.execute_service(ops::sts::caller_identity_request(&c.conn)?, "sts")?)
     }
 }
 
 impl sns::Guest for Component {
-    fn create_topic(conn: Connection, name: String, signature_version: Option<u8>) -> Result<CreateTopicOutput> {
+    fn create_topic(conn: Connection<'_>, name: String, signature_version: Option<u8>) -> Result<CreateTopicOutput> {
         let c = client(&conn)?;
         let resp = c.execute_service(ops::sns::create_topic_request(&c.conn, &name, signature_version)?, "sns")?;
         Ok(CreateTopicOutput { topic_arn: ops::sns::parse_create_topic(&resp)?, response_metadata: crate::client::metadata(&resp) })
     }
 
-    fn subscribe_to_topic(conn: Connection, sns_topic_arn: String, endpoint: String) -> Result<SubscribeToTopicOutput> {
+    fn subscribe_to_topic(conn: Connection<'_>, sns_topic_arn: String, endpoint: String) -> Result<SubscribeToTopicOutput> {
         let c = client(&conn)?;
         let resp = c.execute_service(ops::sns::subscribe_request(&c.conn, &sns_topic_arn, &endpoint)?, "sns")?;
         Ok(SubscribeToTopicOutput {
@@ -530,14 +530,14 @@ impl sns::Guest for Component {
         })
     }
 
-    fn unsubscribe_from_topic(conn: Connection, subscription_arn: String) -> Result<SnsWriteOutput> {
+    fn unsubscribe_from_topic(conn: Connection<'_>, subscription_arn: String) -> Result<SnsWriteOutput> {
         let c = client(&conn)?;
         let resp = c.execute_service(ops::sns::unsubscribe_request(&c.conn, &subscription_arn)?, "sns")?;
         Ok(SnsWriteOutput { response_metadata: crate::client::metadata(&resp) })
     }
 
     fn update_topic_policy(
-        conn: Connection,
+        conn: Connection<'_>,
         bucket: String,
         sns_topic_arn: String,
         bucket_owner_accountid: String,
@@ -551,7 +551,7 @@ impl sns::Guest for Component {
         Ok(SnsWriteOutput { response_metadata: crate::client::metadata(&resp) })
     }
 
-    fn delete_topic(conn: Connection, sns_topic_arn: String) -> Result<SnsWriteOutput> {
+    fn delete_topic(conn: Connection<'_>, sns_topic_arn: String) -> Result<SnsWriteOutput> {
         let c = client(&conn)?;
         let resp = c.execute_service(ops::sns::delete_topic_request(&c.conn, &sns_topic_arn)?, "sns")?;
         Ok(SnsWriteOutput { response_metadata: crate::client::metadata(&resp) })
@@ -560,7 +560,7 @@ impl sns::Guest for Component {
 
 impl triggers::Guest for Component {
     fn poll_changes_files_trigger(
-        conn: Connection,
+        conn: Connection<'_>,
         bucket: String,
         look_back_date: Option<String>,
         prefix: Option<String>,
@@ -571,7 +571,11 @@ impl triggers::Guest for Component {
         ops::poll::changed_files(&client(&conn)?, input)
     }
 
-    fn poll_new_buckets_trigger(conn: Connection, look_back_date: Option<String>, state: Option<PollState>) -> Result<NewBucketsOutput> {
+    fn poll_new_buckets_trigger(
+        conn: Connection<'_>,
+        look_back_date: Option<String>,
+        state: Option<PollState>,
+    ) -> Result<NewBucketsOutput> {
         ops::poll::new_buckets(&client(&conn)?, look_back_date.as_deref(), state)
     }
 }
@@ -596,7 +600,7 @@ impl data_sources::Guest for Component {
         crate::regions::REGIONS.iter().map(|r| item(r)).collect()
     }
 
-    fn select_bucket(conn: Connection) -> Result<Vec<PicklistItem>> {
+    fn select_bucket(conn: Connection<'_>) -> Result<Vec<PicklistItem>> {
         Ok(list_buckets::run(&client(&conn)?, None)?.iter().map(|b| item(&b.name)).collect())
     }
 }

@@ -40,6 +40,7 @@ pub mod bindings {
     });
 }
 
+pub use bindings::connector::aws_s3::secrets;
 pub use bindings::exports::connector::aws_s3::{
     account, buckets, data_sources, multipart, notifications, object_lock, objects, presign, sns, triggers, types, upload_streams, webhooks,
 };

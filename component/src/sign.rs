@@ -90,7 +90,7 @@ fn instructions(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::conn::tests::connection;
+    use crate::conn::tests::{SECRET, connection, resolved};
     use std::time::UNIX_EPOCH;
 
     /// 2013-05-24T00:00:00Z, the date of AWS's published S3 SigV4 examples.
@@ -104,8 +104,7 @@ mod tests {
     fn matches_the_aws_documented_get_object_example() {
         let mut c = connection(None);
         c.access_key_id = "AKIAIOSFODNN7EXAMPLE".into();
-        c.secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".into();
-        let conn = Conn::new(&c).unwrap();
+        let conn = Conn::resolve(&c, "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", None).unwrap();
         let mut req =
             http::Request::get("https://examplebucket.s3.amazonaws.com/test.txt").header("range", "bytes=0-9").body(Vec::new()).unwrap();
         sign_request(&mut req, &conn, "s3", example_time()).unwrap();
@@ -122,8 +121,7 @@ mod tests {
     fn example_conn() -> Conn {
         let mut c = connection(None);
         c.access_key_id = "AKIAIOSFODNN7EXAMPLE".into();
-        c.secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".into();
-        Conn::new(&c).unwrap()
+        Conn::resolve(&c, "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", None).unwrap()
     }
 
     fn signature(req: &http::Request<Vec<u8>>) -> (&str, &str) {
@@ -201,9 +199,7 @@ mod tests {
 
     #[test]
     fn session_tokens_are_sent_and_signed() {
-        let mut c = connection(None);
-        c.session_token = Some("FwoGZXIvYXdzEXAMPLETOKEN".into());
-        let conn = Conn::new(&c).unwrap();
+        let conn = Conn::resolve(&connection(None), SECRET, Some("FwoGZXIvYXdzEXAMPLETOKEN")).unwrap();
         let mut req = http::Request::get(conn.url(Some("bkt"), Some("k"), "")).body(Vec::new()).unwrap();
         sign_request(&mut req, &conn, "s3", example_time()).unwrap();
         assert_eq!(req.headers()["x-amz-security-token"], "FwoGZXIvYXdzEXAMPLETOKEN");
@@ -213,7 +209,7 @@ mod tests {
 
     #[test]
     fn signs_the_encoded_path_as_sent() {
-        let conn = Conn::new(&connection(Some("http://127.0.0.1:9000"))).unwrap();
+        let conn = resolved(&connection(Some("http://127.0.0.1:9000"))).unwrap();
         let mut req = http::Request::put(conn.url(Some("b"), Some("a//b c+é"), "")).body(b"x".to_vec()).unwrap();
         sign_request(&mut req, &conn, "s3", example_time()).unwrap();
         assert_eq!(req.uri().path(), "/b/a//b%20c%2B%C3%A9");

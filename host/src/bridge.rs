@@ -66,6 +66,9 @@ pub enum Bind<'a> {
         /// The parameter's camelCase name (also its key in the output).
         name: &'a str,
     },
+    /// A secret of the connection (its text): the host keeps it and lends
+    /// the component a handle.
+    Secret(Secret),
     /// A resource the component exported earlier in this execution (an
     /// upload stream), named by the id the host gave it.
     Handle {
@@ -76,6 +79,23 @@ pub enum Bind<'a> {
         /// Whether the call takes ownership (`own<...>`) rather than borrowing it.
         owned: bool,
     },
+}
+
+/// A secret string the host keeps for the component
+/// (`connector:aws-s3/secrets.secret`). Its `Debug` never shows the text.
+pub struct Secret(String);
+
+impl Secret {
+    /// The secret's text.
+    pub fn reveal(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(******)")
+    }
 }
 
 /// The kind of streamed parameter a WIT type is, if any.
@@ -140,7 +160,7 @@ pub fn params(
                     "No connection: pass --connection or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.",
                 )
             })?;
-            vals.push(to_val(conn, &ty, "connection")?);
+            vals.push(to_val(conn, &ty, "connection", bind)?);
             continue;
         }
         let key = convert(name, Style::Camel);
@@ -166,7 +186,7 @@ pub fn params(
                 bind(Bind::Handle { name: &key, id: id.trim(), owned: matches!(ty, Type::Own(_)) }).map_err(bound)?
             }
             None => match lookup(object, name, &key) {
-                Some(v) => to_val(v, &ty, &key)?,
+                Some(v) => to_val(v, &ty, &key, bind)?,
                 None => missing(&ty, &key)?,
             },
         };
@@ -203,12 +223,12 @@ fn missing(ty: &Type, path: &str) -> InResult<Val> {
 }
 
 /// Convert one JSON value to a WIT value of type `ty`.
-pub fn to_val(v: &Value, ty: &Type, path: &str) -> InResult<Val> {
+pub fn to_val(v: &Value, ty: &Type, path: &str, bind: &mut dyn FnMut(Bind<'_>) -> anyhow::Result<Val>) -> InResult<Val> {
     // A structured input may come as JSON text (a platform's code field).
     if let (Value::String(text), Type::List(_) | Type::Record(_) | Type::Tuple(_)) = (v, ty) {
         let what = if matches!(ty, Type::Record(_)) { "an object" } else { "a list" };
         return match serde_json::from_str::<Value>(text) {
-            Ok(parsed) if !parsed.is_string() => to_val(&parsed, ty, path),
+            Ok(parsed) if !parsed.is_string() => to_val(&parsed, ty, path, bind),
             Ok(_) => fail(path, format!("must be {what}")),
             Err(e) => fail(path, format!("must be {what}; as JSON text it does not parse: {e}")),
         };
@@ -219,7 +239,7 @@ pub fn to_val(v: &Value, ty: &Type, path: &str) -> InResult<Val> {
             // Blank means "not set"; for text only the empty string does, since
             // a space can be a value (a prefix). The component trims where it should.
             Value::String(s) if s.is_empty() || (s.trim().is_empty() && !matches!(o.ty(), Type::String)) => Val::Option(None),
-            _ => Val::Option(Some(Box::new(to_val(v, &o.ty(), path)?))),
+            _ => Val::Option(Some(Box::new(to_val(v, &o.ty(), path, bind)?))),
         },
         Type::Bool => Val::Bool(match v {
             Value::Bool(b) => *b,
@@ -260,11 +280,15 @@ pub fn to_val(v: &Value, ty: &Type, path: &str) -> InResult<Val> {
             match (v, &elem) {
                 (Value::Object(map), Type::Tuple(t)) if is_string_pair(t) => Val::List(
                     map.iter()
-                        .map(|(k, v)| Ok(Val::Tuple(vec![Val::String(k.clone()), to_val(v, &Type::String, &format!("{path}.{k}"))?])))
+                        .map(|(k, v)| Ok(Val::Tuple(vec![Val::String(k.clone()), to_val(v, &Type::String, &format!("{path}.{k}"), bind)?])))
                         .collect::<InResult<_>>()?,
                 ),
                 (Value::Array(items), _) => Val::List(
-                    items.iter().enumerate().map(|(i, item)| to_val(item, &elem, &format!("{path}[{i}]"))).collect::<InResult<_>>()?,
+                    items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, item)| to_val(item, &elem, &format!("{path}[{i}]"), bind))
+                        .collect::<InResult<_>>()?,
                 ),
                 _ => return fail(path, "must be a list"),
             }
@@ -278,7 +302,7 @@ pub fn to_val(v: &Value, ty: &Type, path: &str) -> InResult<Val> {
                 let key = convert(field.name, Style::Camel);
                 let sub = format!("{path}.{key}");
                 let val = match lookup(map, field.name, &key) {
-                    Some(v) => to_val(v, &field.ty, &sub)?,
+                    Some(v) => to_val(v, &field.ty, &sub, bind)?,
                     None => missing(&field.ty, &sub)?,
                 };
                 fields.push((field.name.to_owned(), val));
@@ -296,7 +320,7 @@ pub fn to_val(v: &Value, ty: &Type, path: &str) -> InResult<Val> {
                         .iter()
                         .zip(&types)
                         .enumerate()
-                        .map(|(i, (item, ty))| to_val(item, ty, &format!("{path}[{i}]")))
+                        .map(|(i, (item, ty))| to_val(item, ty, &format!("{path}[{i}]"), bind))
                         .collect::<InResult<_>>()?,
                 ),
                 _ => return fail(path, format!("must be a list of {} values", types.len())),
@@ -324,12 +348,20 @@ pub fn to_val(v: &Value, ty: &Type, path: &str) -> InResult<Val> {
                 return fail(path, format!("must be one of: {}", names()));
             };
             let payload = match (case_ty, payload) {
-                (Some(t), Some(p)) => Some(Box::new(to_val(p, t, &format!("{path}.{name}"))?)),
+                (Some(t), Some(p)) => Some(Box::new(to_val(p, t, &format!("{path}.{name}"), bind)?)),
                 (None, None) => None,
                 _ => return fail(path, format!("case {name} takes {}a value", if case_ty.is_some() { "" } else { "no " })),
             };
             Val::Variant(case.clone(), payload)
         }
+        // A secret's text never appears in an error.
+        Type::Own(r) | Type::Borrow(r) if *r == types::ResourceType::host::<Secret>() => match v {
+            Value::String(text) => match bind(Bind::Secret(Secret(text.clone()))) {
+                Ok(val) => val,
+                Err(e) => return fail(path, e),
+            },
+            _ => return fail(path, "must be a string"),
+        },
         other => return fail(path, format!("has a type the JSON bridge does not support ({other:?})")),
     })
 }

@@ -2,7 +2,7 @@
 //! one store + instance per call, with a memory cap and a deadline. A trap or
 //! a timeout ends that execution, never the host.
 
-use crate::bridge::{self, Bind, Render};
+use crate::bridge::{self, Bind, Render, Secret};
 use crate::catalog::{self, Operation};
 use crate::hooks::{Egress, Faults, Hooks, RequestLog};
 use crate::naming::{Style, convert};
@@ -17,7 +17,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use wasmtime::component::{Component, InstancePre, Linker, ResourceAny, ResourceTable, Val};
+use wasmtime::component::{Component, InstancePre, Linker, Resource, ResourceAny, ResourceTable, ResourceType, Val};
 use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 use wasmtime_wasi_io::streams::{DynInputStream, DynOutputStream};
@@ -283,8 +283,9 @@ impl Host {
         wasmtime_wasi_io::add_to_linker_async(&mut linker)?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
         add_wall_clock(&mut linker)?;
+        add_secrets(&mut linker)?;
         let pre = linker.instantiate_pre(&component).map_err(anyhow::Error::from).context(
-            "the component imports something this host does not provide (it provides wasi:http, wasi:io and wasi:clocks/wall-clock)",
+            "the component imports something this host does not provide (it provides wasi:http, wasi:io, wasi:clocks/wall-clock and connector:aws-s3/secrets)",
         )?;
         let imports = component.component_type().imports(&engine).map(|(name, _)| name.to_owned()).collect();
         let weak = engine.weak();
@@ -467,7 +468,8 @@ impl Execution<'_> {
             transfers.inputs.drain().map(|(k, v)| (if k.contains('-') { convert(&k, Style::Camel) } else { k }, v)).collect();
         let out_of_band: Vec<String> = inputs.keys().cloned().collect();
         let mut sink: Option<(String, SinkHandle)> = None;
-        let mut streams: Vec<(ResourceAny, bool)> = Vec::new();
+        // What the host lends to the call (streams, secrets), and how to take each back.
+        let mut lent: Vec<(ResourceAny, Close)> = Vec::new();
         let handles = &mut self.handles;
         let memory_limit = config.memory_limit;
         let node_buffers = config.node_buffers;
@@ -486,7 +488,7 @@ impl Execution<'_> {
                 };
                 let resource = store.data_mut().table.push(stream)?;
                 let any = ResourceAny::try_from_resource(resource, &mut *store)?;
-                streams.push((any, true));
+                lent.push((any, close::<DynInputStream>));
                 let size = Val::Option(size.map(|s| Box::new(Val::U64(s))));
                 let content_type = Val::Option(content_type.map(|t| Box::new(Val::String(t.into()))));
                 Ok(Val::Record(vec![("stream".into(), Val::Resource(any)), ("size".into(), size), ("content-type".into(), content_type)]))
@@ -505,7 +507,13 @@ impl Execution<'_> {
                 sink = Some((name.to_owned(), handle));
                 let resource = store.data_mut().table.push(stream)?;
                 let any = ResourceAny::try_from_resource(resource, &mut *store)?;
-                streams.push((any, false));
+                lent.push((any, close::<DynOutputStream>));
+                Ok(Val::Resource(any))
+            }
+            Bind::Secret(secret) => {
+                let resource = store.data_mut().table.push(secret)?;
+                let any = ResourceAny::try_from_resource(resource, &mut *store)?;
+                lent.push((any, close::<Secret>));
                 Ok(Val::Resource(any))
             }
             Bind::Handle { name, id, owned } => {
@@ -541,9 +549,9 @@ impl Execution<'_> {
             return Err(host(anyhow::Error::from(e).context(why)));
         }
         drop(params);
-        // The call's streams end with it: a file being written is finished.
-        for (any, input) in streams {
-            if input { close::<DynInputStream>(store, any) } else { close::<DynOutputStream>(store, any) }.map_err(host)?;
+        // What was lent ends with the call: a file being written is finished.
+        for (any, close) in lent {
+            close(store, any).map_err(host)?;
         }
         let streamed = match sink {
             Some((name, SinkHandle::Memory(data))) => {
@@ -630,8 +638,11 @@ pub fn open_input(path: &str) -> Result<(Box<dyn std::io::Read + Send>, Option<u
     Ok((Box::new(file), meta.is_file().then_some(meta.len())))
 }
 
-/// Take a stream the host lent to a call back out of the execution's table
-/// and drop it (a file sink's thread then finishes).
+/// How the host takes back what it lent to a call.
+type Close = fn(&mut Store<State>, ResourceAny) -> wasmtime::Result<()>;
+
+/// Take a stream or secret the host lent to a call back out of the
+/// execution's table and drop it (a file sink's thread then finishes).
 fn close<T: Send + 'static>(store: &mut Store<State>, any: ResourceAny) -> wasmtime::Result<()> {
     let resource = any.try_into_resource::<T>(&mut *store)?;
     store.data_mut().table.delete(resource)?;
@@ -654,6 +665,20 @@ fn add_wall_clock(linker: &mut Linker<State>) -> Result<()> {
     clock.func_new("resolution", move |_, _, _, results| {
         results[0] = datetime(0, 1);
         Ok(())
+    })?;
+    Ok(())
+}
+
+/// `connector:aws-s3/secrets`: the connection's secrets stay in the host's
+/// table; the component reads one when it signs.
+fn add_secrets(linker: &mut Linker<State>) -> Result<()> {
+    let mut secrets = linker.instance("connector:aws-s3/secrets@0.1.0")?;
+    secrets.resource("secret", ResourceType::host::<Secret>(), |mut store, rep| {
+        store.data_mut().table.delete(Resource::<Secret>::new_own(rep))?;
+        Ok(())
+    })?;
+    secrets.func_wrap("[method]secret.reveal", |store, (secret,): (Resource<Secret>,)| {
+        Ok((store.data().table.get(&secret)?.reveal().to_owned(),))
     })?;
     Ok(())
 }

@@ -52,6 +52,45 @@ async fn a_wrong_secret_is_a_403_that_does_not_leak_it() {
     assert!(!e.to_string().contains(&wrong));
 }
 
+/// The connection's secrets reach the component as handles to host-held
+/// strings; malformed ones are refused without being echoed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_are_lent_as_handles_and_never_echoed() {
+    let fs = Fs::start().await;
+    let log = RequestLog::default();
+    let host = host_with(|c| c.request_log = Some(log.clone()));
+    let conn = fs.conn();
+    // The same connection serves call after call (each lends a fresh handle).
+    let b = bucket("secrets");
+    let mut execution = host.execution().await.unwrap();
+    for input in [json!({ "bucket": b }), json!({ "bucket": b, "objectKey": "k", "fileContents": "x" })] {
+        let key = if input.get("objectKey").is_some() { "putObject" } else { "createBucket" };
+        execution.call(key, &input, Some(&conn), Default::default()).await.unwrap_or_else(|e| panic!("{key}: {e}"));
+    }
+    execution.finish().await;
+    let sent = log.lock().unwrap().len();
+    let hidden = "9f3b-not-for-your-eyes";
+    let cases = [
+        ("secretAccessKey", json!(1234567890), "must be a string", "1234567890"),
+        ("secretAccessKey", json!({ "value": hidden }), "must be a string", hidden),
+        ("secretAccessKey", json!(format!("{hidden}\r\nX-Injected: 1")), "visible ASCII", hidden),
+        ("sessionToken", json!(format!("tok {hidden}")), "visible ASCII", hidden),
+        ("sessionToken", json!([hidden]), "must be a string", hidden),
+    ];
+    for (field, value, says, secret) in cases {
+        let mut bad = conn.clone();
+        bad[field] = value;
+        let e = match host.call("listBuckets", &json!({}), Some(&bad)).await {
+            Err(CallError::Failed(e)) => e,
+            other => panic!("{field}: {other:?}"),
+        };
+        let text = e.to_string();
+        assert!(text.contains(says) && text.contains(field), "{field}: {text}");
+        assert!(!text.contains(secret) && !text.contains(SECRET_KEY), "{field} leaked: {text}");
+    }
+    assert_eq!(log.lock().unwrap().len(), sent, "a malformed secret sent a request");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_is_refused_before_any_request() {
     let fs = Fs::start().await;

@@ -5,14 +5,16 @@ use s3_host::CallError;
 use s3_host::hooks::{Egress, RequestLog};
 use serde_json::json;
 
-/// `monotonic-clock` comes in for its `duration` type only (request timeouts).
+/// `monotonic-clock` comes in for its `duration` type only (request timeouts);
+/// `secrets` holds the connection's secret key and session token.
 #[test]
-fn the_component_imports_only_http_io_and_the_wall_clock() {
+fn the_component_imports_only_http_io_the_wall_clock_and_its_secrets() {
     let mut imports = host().imports();
     imports.sort();
     assert_eq!(
         imports,
         [
+            "connector:aws-s3/secrets@0.1.0",
             "wasi:clocks/monotonic-clock@0.2.12",
             "wasi:clocks/wall-clock@0.2.12",
             "wasi:http/outgoing-handler@0.2.12",

@@ -86,11 +86,14 @@ pub fn query_request(url: String, version: &str, params: &[(&str, &str)]) -> cra
 #[cfg(test)]
 pub(crate) mod test_support {
     //! One fixture for every operation's tests.
-    use crate::conn::{Conn, tests::connection};
+    use crate::conn::{
+        Conn,
+        tests::{connection, resolved},
+    };
 
     /// A path-style connection to a local endpoint.
     pub fn conn() -> Conn {
-        Conn::new(&connection(Some("http://127.0.0.1:9000"))).unwrap()
+        resolved(&connection(Some("http://127.0.0.1:9000"))).unwrap()
     }
 
     /// An answer with the given status, headers and body.

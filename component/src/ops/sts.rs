@@ -144,7 +144,7 @@ pub fn clear_cache() {
 mod tests {
     use super::*;
     use crate::client::testing::Script;
-    use crate::conn::tests::connection;
+    use crate::conn::tests::{connection, resolved};
 
     const ASSUMED: &str = r#"<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
   <AssumeRoleResult>
@@ -164,7 +164,7 @@ mod tests {
         c.role_arn = Some("arn:aws:iam::123456789012:role/reader".into());
         c.external_id = Some("shared secret".into());
         c.role_duration_seconds = Some(900);
-        Conn::new(&c).unwrap()
+        resolved(&c).unwrap()
     }
 
     #[test]
@@ -210,7 +210,7 @@ mod tests {
         assert_eq!(out.arn.as_deref(), Some("arn:aws:iam::123456789012:user/Alice"));
         assert_eq!(out.user_id.as_deref(), Some("AIDACKCEVSQ6C2EXAMPLE"));
         assert_eq!(out.response_metadata.request_id.as_deref(), Some("01234567-89ab"));
-        let req = caller_identity_request(&Conn::new(&connection(None)).unwrap()).unwrap();
+        let req = caller_identity_request(&resolved(&connection(None)).unwrap()).unwrap();
         assert_eq!(req.uri().to_string(), "https://sts.us-east-1.amazonaws.com/");
     }
 }
