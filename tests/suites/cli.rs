@@ -170,6 +170,95 @@ async fn errors_exit_non_zero_with_json_on_stderr() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no such profile"));
 }
 
+/// Every way a call can fail, with `--verbose`: neither stream ever shows the
+/// secret key or the session token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_error_path_shows_a_secret() {
+    let fs = Fs::start().await;
+    let (secret, token) = ("Zq8-secret-text-7Hk", "Tk4-session-token-9Pw");
+    let mut conn = fs.conn();
+    conn["secretAccessKey"] = json!(secret);
+    conn["sessionToken"] = json!(token);
+    let with = |f: &dyn Fn(&mut Value)| {
+        let mut c = conn.clone();
+        f(&mut c);
+        c.to_string()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let no_dir = dir.path().join("missing/out.bin");
+    let cases: Vec<(&str, Vec<String>, i32)> = vec![
+        ("service error", vec!["listBuckets".into(), "--connection".into(), conn.to_string()], 1),
+        (
+            "refused connection",
+            vec!["listBuckets".into(), "--connection".into(), with(&|c| c["endpointUrl"] = json!("http://127.0.0.1:1"))],
+            1,
+        ),
+        (
+            "user info in the endpoint",
+            vec![
+                "listBuckets".into(),
+                "--connection".into(),
+                with(&|c| c["endpointUrl"] = json!(format!("http://AKID:{secret}@127.0.0.1:9"))),
+            ],
+            1,
+        ),
+        (
+            "a line break in the secret",
+            vec!["listBuckets".into(), "--connection".into(), with(&|c| c["secretAccessKey"] = json!(format!("{secret}\r\n")))],
+            1,
+        ),
+        (
+            "a secret that is no string",
+            vec!["listBuckets".into(), "--connection".into(), with(&|c| c["sessionToken"] = json!({ "t": token }))],
+            1,
+        ),
+        ("a trap", vec!["--memory-mib".into(), "1".into(), "listBuckets".into(), "--connection".into(), conn.to_string()], 2),
+        (
+            "bad input",
+            vec![
+                "getObject".into(),
+                "--input".into(),
+                r#"{"bucket":"bad bucket","objectKey":"k"}"#.into(),
+                "--connection".into(),
+                conn.to_string(),
+            ],
+            1,
+        ),
+        ("malformed input", vec!["listBuckets".into(), "--input".into(), "{oops".into(), "--connection".into(), conn.to_string()], 2),
+        (
+            "half a dynamic pair",
+            vec![
+                "listBuckets".into(),
+                "--input".into(),
+                json!({ "dynamicSecretAccessKey": secret, "dynamicSessionToken": token }).to_string(),
+            ],
+            1,
+        ),
+        (
+            "an unwritable output",
+            vec![
+                "getObject".into(),
+                "--input".into(),
+                r#"{"bucket":"b-x","objectKey":"k"}"#.into(),
+                "--output".into(),
+                no_dir.display().to_string(),
+                "--connection".into(),
+                conn.to_string(),
+            ],
+            2,
+        ),
+    ];
+    for (what, args, status) in cases {
+        let mut cmd = s3_host();
+        cmd.args(["call", "--verbose"]).args(&args).env_remove("AWS_ACCESS_KEY_ID").env_remove("AWS_SECRET_ACCESS_KEY");
+        let out = run(&mut cmd).await;
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.status.code(), Some(status), "{what}: {text}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains(r#""error""#), "{what}: {text}");
+        assert!(!text.contains(secret) && !text.contains(token), "{what} shows a secret: {text}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_closed_pipe_ends_the_output_quietly_and_input_reads_stdin() {
     use std::io::Read as _;
