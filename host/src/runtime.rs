@@ -486,9 +486,7 @@ impl Execution<'_> {
                     }
                     ByteInput::Reader { reader, size } => (Box::new(ReaderSource::spawn(reader, transfers.progress.clone())), size),
                 };
-                let resource = store.data_mut().table.push(stream)?;
-                let any = ResourceAny::try_from_resource(resource, &mut *store)?;
-                lent.push((any, close::<DynInputStream>));
+                let any = lend(store, &mut lent, stream)?;
                 let size = Val::Option(size.map(|s| Box::new(Val::U64(s))));
                 let content_type = Val::Option(content_type.map(|t| Box::new(Val::String(t.into()))));
                 Ok(Val::Record(vec![("stream".into(), Val::Resource(any)), ("size".into(), size), ("content-type".into(), content_type)]))
@@ -505,17 +503,9 @@ impl Execution<'_> {
                     }
                 };
                 sink = Some((name.to_owned(), handle));
-                let resource = store.data_mut().table.push(stream)?;
-                let any = ResourceAny::try_from_resource(resource, &mut *store)?;
-                lent.push((any, close::<DynOutputStream>));
-                Ok(Val::Resource(any))
+                Ok(Val::Resource(lend(store, &mut lent, stream)?))
             }
-            Bind::Secret(secret) => {
-                let resource = store.data_mut().table.push(secret)?;
-                let any = ResourceAny::try_from_resource(resource, &mut *store)?;
-                lent.push((any, close::<Secret>));
-                Ok(Val::Resource(any))
-            }
+            Bind::Secret(secret) => Ok(Val::Resource(lend(store, &mut lent, secret)?)),
             Bind::Handle { name, id, owned } => {
                 let found = if owned { handles.remove(id) } else { handles.get(id).copied() };
                 let found = found.ok_or_else(|| {
@@ -640,6 +630,15 @@ pub fn open_input(path: &str) -> Result<(Box<dyn std::io::Read + Send>, Option<u
 
 /// How the host takes back what it lent to a call.
 type Close = fn(&mut Store<State>, ResourceAny) -> wasmtime::Result<()>;
+
+/// Put `value` in the execution's table for a call, noting in `lent` how to
+/// take it back when the call returns.
+fn lend<T: Send + 'static>(store: &mut Store<State>, lent: &mut Vec<(ResourceAny, Close)>, value: T) -> wasmtime::Result<ResourceAny> {
+    let resource = store.data_mut().table.push(value)?;
+    let any = ResourceAny::try_from_resource(resource, &mut *store)?;
+    lent.push((any, close::<T>));
+    Ok(any)
+}
 
 /// Take a stream or secret the host lent to a call back out of the
 /// execution's table and drop it (a file sink's thread then finishes).

@@ -179,74 +179,30 @@ async fn no_error_path_shows_a_secret() {
     let mut conn = fs.conn();
     conn["secretAccessKey"] = json!(secret);
     conn["sessionToken"] = json!(token);
-    let with = |f: &dyn Fn(&mut Value)| {
+    let with = |field: &str, value: Value| {
         let mut c = conn.clone();
-        f(&mut c);
+        c[field] = value;
         c.to_string()
     };
     let dir = tempfile::tempdir().unwrap();
-    let no_dir = dir.path().join("missing/out.bin");
-    let cases: Vec<(&str, Vec<String>, i32)> = vec![
-        ("service error", vec!["listBuckets".into(), "--connection".into(), conn.to_string()], 1),
-        (
-            "refused connection",
-            vec!["listBuckets".into(), "--connection".into(), with(&|c| c["endpointUrl"] = json!("http://127.0.0.1:1"))],
-            1,
-        ),
-        (
-            "user info in the endpoint",
-            vec![
-                "listBuckets".into(),
-                "--connection".into(),
-                with(&|c| c["endpointUrl"] = json!(format!("http://AKID:{secret}@127.0.0.1:9"))),
-            ],
-            1,
-        ),
-        (
-            "a line break in the secret",
-            vec!["listBuckets".into(), "--connection".into(), with(&|c| c["secretAccessKey"] = json!(format!("{secret}\r\n")))],
-            1,
-        ),
-        (
-            "a secret that is no string",
-            vec!["listBuckets".into(), "--connection".into(), with(&|c| c["sessionToken"] = json!({ "t": token }))],
-            1,
-        ),
-        ("a trap", vec!["--memory-mib".into(), "1".into(), "listBuckets".into(), "--connection".into(), conn.to_string()], 2),
-        (
-            "bad input",
-            vec![
-                "getObject".into(),
-                "--input".into(),
-                r#"{"bucket":"bad bucket","objectKey":"k"}"#.into(),
-                "--connection".into(),
-                conn.to_string(),
-            ],
-            1,
-        ),
-        ("malformed input", vec!["listBuckets".into(), "--input".into(), "{oops".into(), "--connection".into(), conn.to_string()], 2),
-        (
-            "half a dynamic pair",
-            vec![
-                "listBuckets".into(),
-                "--input".into(),
-                json!({ "dynamicSecretAccessKey": secret, "dynamicSessionToken": token }).to_string(),
-            ],
-            1,
-        ),
-        (
-            "an unwritable output",
-            vec![
-                "getObject".into(),
-                "--input".into(),
-                r#"{"bucket":"b-x","objectKey":"k"}"#.into(),
-                "--output".into(),
-                no_dir.display().to_string(),
-                "--connection".into(),
-                conn.to_string(),
-            ],
-            2,
-        ),
+    let no_dir = dir.path().join("missing/out.bin").display().to_string();
+    let (good, refused) = (conn.to_string(), with("endpointUrl", json!("http://127.0.0.1:1")));
+    let user_info = with("endpointUrl", json!(format!("http://AKID:{secret}@127.0.0.1:9")));
+    let line_break = with("secretAccessKey", json!(format!("{secret}\r\n")));
+    let no_string = with("sessionToken", json!({ "t": token }));
+    let half_pair = json!({ "dynamicSecretAccessKey": secret, "dynamicSessionToken": token }).to_string();
+    let object = r#"{"bucket":"b-x","objectKey":"k"}"#;
+    let cases: [(&str, Vec<&str>, i32); 10] = [
+        ("service error", vec!["listBuckets", "--connection", &good], 1),
+        ("refused connection", vec!["listBuckets", "--connection", &refused], 1),
+        ("user info in the endpoint", vec!["listBuckets", "--connection", &user_info], 1),
+        ("a line break in the secret", vec!["listBuckets", "--connection", &line_break], 1),
+        ("a secret that is no string", vec!["listBuckets", "--connection", &no_string], 1),
+        ("a trap", vec!["--memory-mib", "1", "listBuckets", "--connection", &good], 2),
+        ("bad input", vec!["getObject", "--input", r#"{"bucket":"bad bucket","objectKey":"k"}"#, "--connection", &good], 1),
+        ("malformed input", vec!["listBuckets", "--input", "{oops", "--connection", &good], 2),
+        ("half a dynamic pair", vec!["listBuckets", "--input", &half_pair], 1),
+        ("an unwritable output", vec!["getObject", "--input", object, "--output", &no_dir, "--connection", &good], 2),
     ];
     for (what, args, status) in cases {
         let mut cmd = s3_host();

@@ -63,8 +63,9 @@ async fn secrets_are_lent_as_handles_and_never_echoed() {
     // The same connection serves call after call (each lends a fresh handle).
     let b = bucket("secrets");
     let mut execution = host.execution().await.unwrap();
-    for input in [json!({ "bucket": b }), json!({ "bucket": b, "objectKey": "k", "fileContents": "x" })] {
-        let key = if input.get("objectKey").is_some() { "putObject" } else { "createBucket" };
+    for (key, input) in
+        [("createBucket", json!({ "bucket": b })), ("putObject", json!({ "bucket": b, "objectKey": "k", "fileContents": "x" }))]
+    {
         execution.call(key, &input, Some(&conn), Default::default()).await.unwrap_or_else(|e| panic!("{key}: {e}"));
     }
     execution.finish().await;
