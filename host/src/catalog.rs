@@ -66,6 +66,20 @@ impl Operation {
         self.interface == "triggers" || self.is_webhook()
     }
 
+    /// What the operation is, in words: `action`, `data source`,
+    /// `polling trigger` or `webhook trigger`.
+    pub fn kind(&self) -> &'static str {
+        if self.is_data_source() {
+            "data source"
+        } else if self.is_webhook() {
+            "webhook trigger"
+        } else if self.is_trigger() {
+            "polling trigger"
+        } else {
+            "action"
+        }
+    }
+
     /// Whether this is the webhook, which reaches only SNS's hosts.
     pub fn is_webhook(&self) -> bool {
         self.interface == "webhooks"
@@ -105,14 +119,7 @@ pub fn markdown() -> String {
 /// One operation as a Markdown section: description, inputs and output fields.
 pub fn describe(op: &Operation) -> String {
     let cell = |s: &str| s.replace('|', "\\|");
-    let kind = if op.is_data_source() {
-        "data source"
-    } else if op.is_trigger() {
-        "polling trigger"
-    } else {
-        "action"
-    };
-    let mut out = format!("## {}\n\n*{kind}, `{}` in WIT interface `{}`*\n\n{}\n", op.key, op.function, op.interface, op.docs);
+    let mut out = format!("## {}\n\n*{}, `{}` in WIT interface `{}`*\n\n{}\n", op.key, op.kind(), op.function, op.interface, op.docs);
     if op.inputs.is_empty() {
         out.push_str("\nNo inputs besides the connection.\n");
     } else {
@@ -183,6 +190,11 @@ mod tests {
         assert_eq!(find("selectBucket").unwrap().envelope_key(), Some("result"));
         assert_eq!(find("pollChangesFilesTrigger").unwrap().envelope_key(), None);
         assert!(find("nope").is_none());
+        let kinds: Vec<&str> = ["putObject", "selectBucket", "pollNewBucketsTrigger", "snsS3NotificationWebhook"]
+            .iter()
+            .map(|k| find(k).unwrap().kind())
+            .collect();
+        assert_eq!(kinds, ["action", "data source", "polling trigger", "webhook trigger"]);
     }
 
     #[test]

@@ -309,14 +309,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Actions { .. } => {
             let width = catalog::OPERATIONS.iter().map(|o| o.key.len()).max().unwrap_or(0);
             for op in catalog::OPERATIONS {
-                let kind = if op.is_data_source() {
-                    "data source"
-                } else if op.is_trigger() {
-                    "trigger"
-                } else {
-                    "action"
-                };
-                out!("{:width$}  {kind:11}  {}", op.key, op.summary);
+                out!("{:width$}  {:15}  {}", op.key, op.kind(), op.summary);
             }
             for (alias, key) in catalog::ALIASES {
                 out!("{alias}  alias of {key} (the seed's spelling)");
